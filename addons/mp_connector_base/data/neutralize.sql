@@ -1,0 +1,5 @@
+-- A neutralized database never talks to the marketplaces with production
+-- credentials: forget the secrets and stop the accounts.
+UPDATE mp_backend
+   SET api_key = NULL,
+       active = false;

@@ -1,0 +1,982 @@
+import contextlib
+import hashlib
+import json
+import logging
+import threading
+from datetime import timedelta, timezone
+
+import cachetools
+from mphub import errors as mp_errors
+from mphub.retry import backoff_seconds
+from psycopg2 import errors as pg_errors
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.modules import module as odoo_module
+from odoo.tools import SQL
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+_logger = logging.getLogger(__name__)
+
+# Clients are built lazily from the backend's settings and kept for a while:
+# their HTTP session keeps connections open between jobs. One per thread,
+# since a requests session is not meant to be shared across threads.
+_CLIENTS = cachetools.TTLCache(maxsize=256, ttl=900)
+_CLIENTS_LOCK = threading.Lock()
+
+# Set to a list by tests running jobs in their transaction: events that must
+# survive a job's rollback are kept there instead of a transaction of their own.
+DETACHED_EVENTS = None
+
+# PostgreSQL errors meaning "someone else is working on this row now"
+LOCK_ERRORS = (
+    pg_errors.LockNotAvailable,
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+)
+
+
+class MpBackend(models.Model):
+    _name = "mp.backend"
+    _description = "Marketplace Account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    backend_type = fields.Selection(
+        selection=[],
+        string="Marketplace",
+        required=True,
+        tracking=True,
+        help="The marketplace API this account speaks; each connector module "
+        "adds its own.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    color = fields.Integer()
+    # -- connection ------------------------------------------------------
+    endpoint_url = fields.Char(
+        string="Endpoint URL",
+        tracking=True,
+        help="Base URL of the marketplace API (or of the local sandbox).",
+    )
+    api_key = fields.Char(
+        string="API Key",
+        copy=False,
+        groups="mp_connector_base.group_mp_connector_base_manager",
+        help="Secret credential of the account. Only managers can read it; it "
+        "is never written to logs or to the chatter.",
+    )
+    api_key_set = fields.Boolean(
+        string="API Key Set",
+        compute="_compute_api_key_set",
+        help="Whether a key is stored, without revealing it.",
+    )
+    request_timeout = fields.Integer(
+        string="Request Timeout (s)",
+        default=30,
+        help="Seconds to wait for the marketplace's answer to one request.",
+    )
+    retry_base_delay = fields.Integer(
+        string="Retry Delay (s)",
+        default=10,
+        help="First delay before retrying a call that failed for a transient "
+        "reason (timeout, server error); it doubles on each retry. A delay "
+        "asked for by the marketplace (Retry-After) wins.",
+    )
+    # -- orders: where they land -------------------------------------------
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        required=True,
+        check_company=True,
+        default=lambda self: self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        ),
+        tracking=True,
+        help="Warehouse shipping this account's orders.",
+    )
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", check_company=True, tracking=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        domain="[('share', '=', False)]",
+        tracking=True,
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        tracking=True,
+        help="Pricelist set on imported orders; its currency must be the "
+        "marketplace's. Prices themselves come from the marketplace.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        help="Currency of the account's orders.",
+    )
+    fiscal_position_id = fields.Many2one(
+        "account.fiscal.position", check_company=True, tracking=True
+    )
+    partner_strategy = fields.Selection(
+        [
+            ("buyer", "A partner per buyer"),
+            ("generic", "One generic partner"),
+        ],
+        string="Customers",
+        default="buyer",
+        required=True,
+        help="A partner per buyer: each marketplace buyer becomes a partner "
+        "with invoice and delivery addresses. One generic partner: every order "
+        "is sold to the partner below, with the buyer's delivery address as a "
+        "child contact.",
+    )
+    generic_partner_id = fields.Many2one(
+        "res.partner", string="Generic Customer", check_company=True
+    )
+    shipping_product_id = fields.Many2one(
+        "product.product",
+        required=True,
+        default=lambda self: self.env.ref(
+            "mp_connector_base.product_marketplace_shipping", raise_if_not_found=False
+        ),
+        help="Product of the shipping lines of imported orders.",
+    )
+    # -- orders: workflow --------------------------------------------------
+    import_orders = fields.Boolean(default=True, tracking=True)
+    import_state_ids = fields.Many2many(
+        "mp.marketplace.state",
+        string="Imported States",
+        domain="[('backend_type', '=', backend_type)]",
+        help="An order first seen in one of these marketplace states becomes a "
+        "sale order. Orders first seen in another state are recorded and "
+        "skipped. Updates of orders already imported are always applied.",
+    )
+    auto_confirm = fields.Boolean(
+        string="Confirm Orders",
+        default=True,
+        help="Confirm the sale order as soon as it is imported.",
+    )
+    accept_mode = fields.Selection(
+        [
+            ("manual", "Staff decide"),
+            ("stock", "Accept when stock covers the order"),
+            ("always", "Always accept"),
+        ],
+        string="Acceptance",
+        default="stock",
+        required=True,
+        help="How orders waiting for the seller's acceptance are answered. "
+        "When stock does not cover an order, staff get an activity to accept "
+        "or refuse it.",
+    )
+    import_from = fields.Datetime(
+        string="Import Orders Updated Since",
+        default=lambda self: fields.Datetime.now() - timedelta(days=7),
+        help="Start of the first import; later imports continue from the cursor.",
+    )
+    import_cursor = fields.Datetime(
+        string="Imported Up To",
+        readonly=True,
+        copy=False,
+        help="Every order updated before this time has been stored. The next "
+        "import asks for orders updated since this time minus the overlap.",
+    )
+    import_overlap_minutes = fields.Integer(
+        string="Overlap (min)",
+        default=10,
+        help="Each import asks again for the last minutes before the cursor, "
+        "so that late updates on the marketplace side are not missed. "
+        "Orders seen twice cost nothing.",
+    )
+    batch_size = fields.Integer(
+        string="Orders per Job",
+        default=20,
+        help="Number of orders processed together in one job.",
+    )
+    carrier_mapping_ids = fields.One2many(
+        "mp.carrier.mapping", "backend_id", string="Carriers"
+    )
+    # -- health ------------------------------------------------------------
+    failure_alert_threshold = fields.Integer(
+        string="Alert After Failures",
+        default=3,
+        help="Managers get an activity when this many import runs in a row "
+        "have failed.",
+    )
+    consecutive_failures = fields.Integer(readonly=True, copy=False)
+    last_import_date = fields.Datetime(
+        string="Last Good Import", readonly=True, copy=False
+    )
+    last_failure_date = fields.Datetime(readonly=True, copy=False)
+    last_failure_message = fields.Text(readonly=True, copy=False)
+    health_state = fields.Selection(
+        [("ok", "Healthy"), ("warning", "Attention"), ("error", "Failing")],
+        compute="_compute_health",
+    )
+    order_today_count = fields.Integer(string="Orders Today", compute="_compute_health")
+    order_error_count = fields.Integer(
+        string="Orders in Error", compute="_compute_health"
+    )
+    order_pending_count = fields.Integer(
+        string="Orders Waiting", compute="_compute_health"
+    )
+    order_to_decide_count = fields.Integer(
+        string="Orders to Accept", compute="_compute_health"
+    )
+    export_error_count = fields.Integer(
+        string="Status Exports in Error", compute="_compute_health"
+    )
+    failed_job_count = fields.Integer(string="Failed Jobs", compute="_compute_health")
+    stuck_job_count = fields.Integer(string="Stuck Jobs", compute="_compute_health")
+
+    _sql_constraints = [
+        (
+            "batch_size_positive",
+            "CHECK(batch_size > 0)",
+            "The number of orders per job must be positive.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # computes and constraints
+    # ------------------------------------------------------------------
+    def _compute_api_key_set(self):
+        for backend, key in zip(self, self.sudo().mapped("api_key"), strict=True):
+            backend.api_key_set = bool(key)
+
+    @api.depends("pricelist_id", "company_id")
+    def _compute_currency_id(self):
+        for backend in self:
+            backend.currency_id = (
+                backend.pricelist_id.currency_id or backend.company_id.currency_id
+            )
+
+    def _compute_health(self):
+        bindings = self.env["mp.order.binding"].sudo()
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+
+        def count_by_backend(model, domain, field="backend_id"):
+            groups = model._read_group(
+                domain + [(field, "in", self.ids)], [field], ["__count"]
+            )
+            return {backend.id: count for backend, count in groups}
+
+        today_counts = count_by_backend(
+            bindings, [("sale_order_id", "!=", False), ("create_date", ">=", today)]
+        )
+        error_counts = count_by_backend(bindings, [("state", "=", "error")])
+        pending_counts = count_by_backend(bindings, [("state", "=", "new")])
+        decide_counts = count_by_backend(bindings, [("accept_state", "=", "to_decide")])
+        export_error_counts = count_by_backend(
+            bindings,
+            ["|", ("accept_state", "=", "error"), ("ship_state", "=", "error")],
+        )
+        jobs = self.env["queue.job"].sudo()
+        failed_counts = count_by_backend(
+            jobs, [("state", "=", "failed")], "mp_backend_id"
+        )
+        stuck_counts = count_by_backend(
+            jobs, self._stuck_jobs_domain(), "mp_backend_id"
+        )
+        for backend in self:
+            backend.order_today_count = today_counts.get(backend.id, 0)
+            backend.order_error_count = error_counts.get(backend.id, 0)
+            backend.order_pending_count = pending_counts.get(backend.id, 0)
+            backend.order_to_decide_count = decide_counts.get(backend.id, 0)
+            backend.export_error_count = export_error_counts.get(backend.id, 0)
+            backend.failed_job_count = failed_counts.get(backend.id, 0)
+            backend.stuck_job_count = stuck_counts.get(backend.id, 0)
+            if backend.consecutive_failures or backend.failed_job_count:
+                backend.health_state = "error"
+            elif (
+                backend.order_error_count
+                or backend.export_error_count
+                or backend.stuck_job_count
+            ):
+                backend.health_state = "warning"
+            else:
+                backend.health_state = "ok"
+
+    @api.constrains("partner_strategy", "generic_partner_id")
+    def _check_generic_partner(self):
+        for backend in self:
+            if backend.partner_strategy == "generic" and not backend.generic_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Account %(name)s sells to one generic customer: choose it.",
+                        name=backend.name,
+                    )
+                )
+
+    @api.constrains("endpoint_url")
+    def _check_endpoint_url(self):
+        for backend in self:
+            url = backend.endpoint_url
+            if url and not url.startswith(("http://", "https://")):
+                raise ValidationError(
+                    self.env._("The endpoint URL must start with http:// or https://.")
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        res = super().write(vals)
+        if "active" in vals and not vals["active"]:
+            self._drop_clients()
+        return res
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_test_connection(self):
+        self.ensure_one()
+        client = self._get_client()
+        with self._map_errors(interactive=True):
+            info = client.test_connection()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Connection successful"),
+                "message": self.env._(
+                    "%(backend)s reached the marketplace account %(account)s.",
+                    backend=self.name,
+                    account=info.get("name") or info.get("id") or "?",
+                ),
+                "sticky": False,
+            },
+        }
+
+    def action_import_orders(self):
+        self.ensure_one()
+        if not self.import_orders:
+            raise UserError(self.env._("Order import is disabled on %s.", self.name))
+        self._schedule_import_orders()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Import queued"),
+                "message": self.env._(
+                    "The order import of %(backend)s runs in the background; "
+                    "follow it in the journal.",
+                    backend=self.name,
+                ),
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_reset_cursor(self):
+        """Forget the cursor: the next import starts again from 'import_from'."""
+        self.ensure_one()
+        self.import_cursor = False
+        self.message_post(
+            body=self.env._("Import cursor reset by %s.", self.env.user.name)
+        )
+
+    def _open_bindings(self, name, domain):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mp_connector_base.mp_order_binding_action"
+        )
+        action.update(
+            {
+                "name": name,
+                "domain": [("backend_id", "in", self.ids)] + domain,
+                "context": {"default_backend_id": self.id},
+            }
+        )
+        return action
+
+    def action_open_orders(self):
+        return self._open_bindings(self.env._("Marketplace Orders"), [])
+
+    def action_open_orders_today(self):
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        return self._open_bindings(
+            self.env._("Orders Today"),
+            [("sale_order_id", "!=", False), ("create_date", ">=", today)],
+        )
+
+    def action_open_errors(self):
+        return self._open_bindings(
+            self.env._("Orders in Error"), [("state", "=", "error")]
+        )
+
+    def action_open_pending(self):
+        return self._open_bindings(
+            self.env._("Orders Waiting"), [("state", "=", "new")]
+        )
+
+    def action_open_to_decide(self):
+        return self._open_bindings(
+            self.env._("Orders to Accept or Refuse"),
+            [("accept_state", "=", "to_decide")],
+        )
+
+    def action_open_export_errors(self):
+        return self._open_bindings(
+            self.env._("Status Exports in Error"),
+            ["|", ("accept_state", "=", "error"), ("ship_state", "=", "error")],
+        )
+
+    def action_open_runs(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mp_connector_base.mp_sync_run_action"
+        )
+        action["domain"] = [("backend_id", "in", self.ids)]
+        return action
+
+    def _open_jobs(self, name, domain):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "queue.job",
+            "view_mode": "list,form",
+            "domain": [("mp_backend_id", "in", self.ids)] + domain,
+        }
+
+    def action_open_failed_jobs(self):
+        return self._open_jobs(self.env._("Failed Jobs"), [("state", "=", "failed")])
+
+    def action_open_stuck_jobs(self):
+        return self._open_jobs(self.env._("Stuck Jobs"), self._stuck_jobs_domain())
+
+    # ------------------------------------------------------------------
+    # client and error mapping
+    # ------------------------------------------------------------------
+    def _client_settings(self):
+        """Plain values the client is built from; connectors add theirs."""
+        self.ensure_one()
+        backend = self.sudo()
+        return {
+            "backend_type": backend.backend_type,
+            "endpoint_url": (backend.endpoint_url or "").strip(),
+            "api_key": backend.api_key or "",
+            "timeout": backend.request_timeout or 30,
+        }
+
+    def _build_client(self, settings):
+        """Return the ``mphub`` client of this account's marketplace.
+
+        Each connector module handles its own ``backend_type``.
+        """
+        raise UserError(
+            self.env._(
+                "No connector is installed for the marketplace of %(name)s.",
+                name=self.name,
+            )
+        )
+
+    def _get_client(self):
+        self.ensure_one()
+        settings = self._client_settings()
+        fingerprint = hashlib.sha256(
+            json.dumps(settings, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        key = (self.env.cr.dbname, self.id, threading.get_ident(), fingerprint)
+        with _CLIENTS_LOCK:
+            client = _CLIENTS.get(key)
+        if client is None:
+            try:
+                client = self._build_client(settings)
+            except mp_errors.ConfigError as err:
+                raise UserError(
+                    self.env._("%(backend)s: %(error)s", backend=self.name, error=err)
+                ) from err
+            with _CLIENTS_LOCK:
+                _CLIENTS[key] = client
+        return client
+
+    def _drop_clients(self):
+        with _CLIENTS_LOCK:
+            for key in [k for k in _CLIENTS if k[0] == self.env.cr.dbname]:
+                if key[1] in self.ids:
+                    _CLIENTS.pop(key, None)
+
+    def _raw_order_external_id(self, raw):
+        """The marketplace order id of a raw payload, None when absent."""
+        return None
+
+    def _map_order(self, raw):
+        """Return the canonical order of a raw payload (pure mapping)."""
+        self.ensure_one()
+        return self._build_mapper()(raw)
+
+    def _build_mapper(self):
+        """Return the function mapping this marketplace's raw orders."""
+        raise UserError(
+            self.env._(
+                "No connector is installed for the marketplace of %(name)s.",
+                name=self.name,
+            )
+        )
+
+    @contextlib.contextmanager
+    def _map_errors(self, run=None, what=None, interactive=False):
+        """The one place where core errors become Odoo outcomes.
+
+        Transient failures (429, 5xx, timeouts) become ``RetryableJobError``
+        with a delay honouring Retry-After, and leave a trace in the journal;
+        authentication, configuration and refused requests become
+        ``UserError`` (a failed job when run in a job).
+        """
+        self.ensure_one()
+        what = what or self.env._("Marketplace call")
+        try:
+            yield
+        except mp_errors.TransientError as err:
+            if interactive:
+                raise UserError(
+                    self.env._(
+                        "%(backend)s: the marketplace did not answer properly, try "
+                        "again later (%(error)s).",
+                        backend=self.name,
+                        error=err,
+                    )
+                ) from err
+            attempt = self._current_job_attempt()
+            seconds = backoff_seconds(
+                attempt, err.retry_after, base=max(1, self.retry_base_delay or 10)
+            )
+            kind = (
+                self.env._("throttled")
+                if isinstance(err, mp_errors.ThrottledError)
+                else self.env._("transient failure")
+            )
+            self._log_event(
+                "warning",
+                self.env._(
+                    "%(what)s: %(kind)s (%(error)s); retry %(attempt)s in "
+                    "%(seconds)s s.",
+                    what=what,
+                    kind=kind,
+                    error=err,
+                    attempt=attempt,
+                    seconds=seconds,
+                ),
+                run=run,
+                event_type="retry",
+                detached=True,
+            )
+            raise RetryableJobError(str(err), seconds=seconds) from err
+        except mp_errors.AuthError as err:
+            raise UserError(
+                self.env._(
+                    "%(backend)s: the marketplace refused the credentials "
+                    "(%(error)s). Check the API key.",
+                    backend=self.name,
+                    error=err,
+                )
+            ) from err
+        except mp_errors.ConfigError as err:
+            raise UserError(
+                self.env._("%(backend)s: %(error)s", backend=self.name, error=err)
+            ) from err
+        except mp_errors.MphubError as err:
+            raise UserError(
+                self.env._("%(backend)s: %(error)s", backend=self.name, error=err)
+            ) from err
+
+    def _current_job_attempt(self):
+        """Attempt number (1-based) of the running job, 1 outside jobs."""
+        uuid = self.env.context.get("job_uuid")
+        if not uuid:
+            return 1
+        job = self.env["queue.job"].sudo().search([("uuid", "=", uuid)], limit=1)
+        return job.retry or 1
+
+    # ------------------------------------------------------------------
+    # jobs plumbing
+    # ------------------------------------------------------------------
+    def _enqueue(self, records, method, *args, run=None, **options):
+        """Delay ``records.method(*args)`` and link the job to this backend.
+
+        ``options`` are queue_job's (priority, eta, identity_key, description,
+        max_retries, channel). Linking the job gives the health dashboard its
+        failed and stuck job counts, and lets a failed job fail its run.
+        """
+        self.ensure_one()
+        job = getattr(records.with_delay(**options), method)(*args)
+        if job is None:  # executed at once (queue_job__no_delay)
+            return None
+        # a pending job with the same identity key is returned as a record
+        record = job if isinstance(job, models.BaseModel) else job.db_record()
+        if record and (
+            record.mp_backend_id != self or (run and record.mp_run_id != run)
+        ):
+            record.sudo().write(
+                {"mp_backend_id": self.id, "mp_run_id": run.id if run else False}
+            )
+        return job
+
+    def _log_event(
+        self,
+        level,
+        message,
+        run=None,
+        binding=None,
+        event_type="info",
+        detached=False,
+    ):
+        """Record a journal event.
+
+        ``detached`` writes it in its own transaction, for events that must
+        survive the rollback of the current job (retries).
+        """
+        self.ensure_one()
+        vals = {
+            "backend_id": self.id,
+            "run_id": run.id if run else False,
+            "order_binding_id": binding.id if binding else False,
+            "level": level,
+            "event_type": event_type,
+            "message": message,
+            "job_uuid": self.env.context.get("job_uuid"),
+        }
+        if detached and DETACHED_EVENTS is not None:
+            # a test runs the jobs: it writes the event after the rollback
+            DETACHED_EVENTS.append(vals)
+            return None
+        if not detached or odoo_module.current_test:
+            # tests run in one transaction that a new cursor cannot see
+            return self.env["mp.sync.event"].sudo().create(vals)
+        with self.env.registry.cursor() as cr:
+            self.env(cr=cr, su=True)["mp.sync.event"].create(vals)
+        return None
+
+    @api.model
+    def _stuck_jobs_domain(self):
+        """Jobs started or enqueued for longer than the configured minutes."""
+        minutes = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("mp_connector_base.stuck_job_minutes", 30)
+        )
+        before = fields.Datetime.now() - timedelta(minutes=minutes)
+        return [
+            "|",
+            "&",
+            ("state", "=", "started"),
+            ("date_started", "<", before),
+            "&",
+            ("state", "=", "enqueued"),
+            ("date_enqueued", "<", before),
+        ]
+
+    # ------------------------------------------------------------------
+    # order import: cron -> run -> page jobs -> processing jobs
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_import_orders(self):
+        backends = self.search([("import_orders", "=", True)])
+        for backend in backends:
+            backend._schedule_import_orders()
+
+    def _schedule_import_orders(self):
+        """Open an import run and queue its first page.
+
+        The run is created here, in the caller's transaction, so that retries
+        of its jobs always find it.
+        """
+        self.ensure_one()
+        now = fields.Datetime.now()
+        start = self.import_cursor or self.import_from or now - timedelta(days=7)
+        if self.import_cursor:
+            start -= timedelta(minutes=max(0, self.import_overlap_minutes))
+        run = (
+            self.env["mp.sync.run"]
+            .sudo()
+            .create(
+                {
+                    "backend_id": self.id,
+                    "operation": "import_orders",
+                    "window_start": start,
+                    "cursor_candidate": now,
+                }
+            )
+        )
+        self._enqueue(
+            self,
+            "_job_import_orders_page",
+            run,
+            None,
+            run=run,
+            priority=5,
+            max_retries=15,
+            description=self.env._("%s: import orders", self.name),
+        )
+        return run
+
+    def _job_import_orders_page(self, run, page):
+        """Fetch one page of orders, store their payloads, queue processing.
+
+        The page is stored and committed by this job; the next page is a new
+        job, so a retry (429, 5xx) only asks again for one page. The cursor
+        moves only when the last page is stored.
+        """
+        self.ensure_one()
+        if run.state != "running":
+            return self.env._("Run %s is no longer running.", run.display_name)
+        self._lock_order_store()
+        client = self._get_client()
+        with self._map_errors(run=run, what=self.env._("Order import")):
+            result = client.list_orders(
+                run.window_start.replace(tzinfo=timezone.utc), page=page
+            )
+        stats = self.env["mp.order.binding"]._store_raw_orders(self, result.orders)
+        run.write(
+            {
+                "page_count": run.page_count + 1,
+                "count_fetched": run.count_fetched + len(result.orders),
+                "count_new": run.count_new + stats["new"],
+                "count_updated": run.count_updated + stats["updated"],
+                "count_unchanged": run.count_unchanged + stats["unchanged"],
+                "count_error": run.count_error + stats["error"],
+                "total_expected": result.total or run.total_expected,
+            }
+        )
+        self._enqueue_processing(stats["to_process"], run)
+        if result.next_page:
+            self._enqueue(
+                self,
+                "_job_import_orders_page",
+                run,
+                result.next_page,
+                run=run,
+                priority=5,
+                max_retries=15,
+                description=self.env._("%s: import orders (next page)", self.name),
+            )
+        else:
+            self._finish_import_run(run)
+        return self.env._(
+            "%(count)s orders fetched (%(new)s new, %(updated)s updated).",
+            count=len(result.orders),
+            new=stats["new"],
+            updated=stats["updated"],
+        )
+
+    def _lock_order_store(self):
+        """One job at a time stores this account's orders.
+
+        Two imports of the same window (a manual one during the scheduled
+        one) would otherwise insert the same orders at the same time; the
+        second waits for a fresh transaction that sees what the first
+        committed.
+        """
+        digest = hashlib.sha1(f"mp:{self.id}:store-orders".encode()).digest()
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(%s)",
+                int.from_bytes(digest[:8], "big", signed=True),
+            )
+        )
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableJobError(
+                "Another job is storing the orders of this account",
+                seconds=(2, 6),
+                ignore_retry=True,
+            )
+
+    def _enqueue_processing(self, bindings, run=None):
+        """Queue the processing of bindings in batches of ``batch_size``."""
+        self.ensure_one()
+        size = max(1, self.batch_size)
+        ids = sorted(bindings.ids)
+        for start in range(0, len(ids), size):
+            batch = bindings.browse(ids[start : start + size])
+            self._enqueue(
+                batch,
+                "_job_process",
+                run,
+                run=run,
+                priority=10,
+                max_retries=10,
+                identity_key=_identity_process,
+                description=self.env._(
+                    "%(backend)s: process %(count)s orders",
+                    backend=self.name,
+                    count=len(batch),
+                ),
+            )
+
+    def _finish_import_run(self, run):
+        self.ensure_one()
+        cursor = run.cursor_candidate
+        if self.import_cursor and self.import_cursor > cursor:
+            cursor = self.import_cursor  # a later run already went further
+        self.write(
+            {
+                "import_cursor": cursor,
+                "last_import_date": fields.Datetime.now(),
+                "consecutive_failures": 0,
+            }
+        )
+        run._close("done")
+
+    def _register_failure(self, message):
+        """Count a failed run; alert managers after too many in a row."""
+        for backend in self.sudo():
+            failures = backend.consecutive_failures + 1
+            backend.write(
+                {
+                    "consecutive_failures": failures,
+                    "last_failure_date": fields.Datetime.now(),
+                    "last_failure_message": message,
+                }
+            )
+            threshold = max(1, backend.failure_alert_threshold)
+            if failures == threshold:
+                backend._alert_managers(failures, message)
+
+    def _alert_managers(self, failures, message):
+        self.ensure_one()
+        group = self.env.ref("mp_connector_base.group_mp_connector_base_manager")
+        managers = group.users.filtered(
+            lambda u: not u.share and self.company_id in u.company_ids
+        )
+        activity_type = self.env.ref(
+            "mp_connector_base.mail_activity_type_backend_failure"
+        )
+        summary = self.env._(
+            "%(backend)s: %(count)s failed runs in a row",
+            backend=self.name,
+            count=failures,
+        )
+        for user in managers - self.env.ref("base.user_root"):
+            self.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=summary,
+                note=message,
+                user_id=user.id,
+            )
+
+    # ------------------------------------------------------------------
+    # sandbox catalogue (demo data and tests)
+    # ------------------------------------------------------------------
+    @api.model
+    def _load_sandbox_catalog(self, size=60, quantity=50, seed=42, company=None):
+        """Create the products the sandbox marketplaces sell, with stock.
+
+        SKUs, EANs, prices and VAT rates come from ``mphub.sandbox.catalog``,
+        so that sandbox orders reference products Odoo knows.
+        """
+        from mphub.sandbox import catalog
+
+        company = company or self.env.company
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        products = self.env["product.product"]
+        existing = {
+            p.default_code: p
+            for p in products.search(
+                [
+                    (
+                        "default_code",
+                        "in",
+                        [i["sku"] for i in catalog.products(seed, size)],
+                    )
+                ]
+            )
+        }
+        vals_list = []
+        items = catalog.products(seed, size)
+        for item in items:
+            if item["sku"] in existing:
+                continue
+            tax = self._sandbox_sale_tax(company, item["tax_rate"])
+            vals_list.append(
+                {
+                    "name": item["name"],
+                    "default_code": item["sku"],
+                    "barcode": item["ean"],
+                    "list_price": float(item["price"]),
+                    "weight": item["weight"],
+                    "type": "consu",
+                    "is_storable": True,
+                    "taxes_id": [Command.set(tax.ids)],
+                }
+            )
+        created = products.create(vals_list)
+        if quantity and warehouse:
+            for product in created:
+                self.env["stock.quant"]._update_available_quantity(
+                    product, warehouse.lot_stock_id, quantity
+                )
+        return products.search([("default_code", "in", [i["sku"] for i in items])])
+
+    @api.model
+    def _sandbox_pricelist(self, currency_code="EUR"):
+        """A pricelist in the sandbox marketplaces' currency."""
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", currency_code)], limit=1)
+        )
+        currency.active = True
+        pricelist = self.env["product.pricelist"].search(
+            [("currency_id", "=", currency.id)], limit=1
+        )
+        return pricelist or self.env["product.pricelist"].create(
+            {"name": f"Marketplaces {currency_code}", "currency_id": currency.id}
+        )
+
+    @api.model
+    def _sandbox_sale_tax(self, company, rate, included=True):
+        """Find, or create, a sales VAT of ``rate`` percent."""
+        rate = float(rate)
+        tax = (
+            self.env["account.tax"]
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("type_tax_use", "=", "sale"),
+                    ("amount_type", "=", "percent"),
+                    ("amount", "=", rate),
+                ]
+            )
+            .filtered(lambda t: t.price_include == included)[:1]
+        )
+        if tax:
+            return tax
+        label = f"{rate:g}"
+        return self.env["account.tax"].create(
+            {
+                "name": self.env._(
+                    "VAT %(rate)s%% (%(kind)s)", rate=label, kind=self.env._("incl.")
+                )
+                if included
+                else self.env._("VAT %(rate)s%%", rate=label),
+                "company_id": company.id,
+                "type_tax_use": "sale",
+                "amount_type": "percent",
+                "amount": rate,
+                "price_include_override": "tax_included"
+                if included
+                else "tax_excluded",
+            }
+        )
+
+
+def _identity_process(job_):
+    """One pending processing job per set of bindings."""
+    hasher = hashlib.sha1()
+    hasher.update(job_.model_name.encode())
+    hasher.update(job_.method_name.encode())
+    hasher.update(str(sorted(job_.recordset.ids)).encode())
+    return hasher.hexdigest()

@@ -1,0 +1,1329 @@
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+
+from mphub import errors as mp_errors
+from mphub.canonical import OrderStatus, payload_hash
+from mphub.client import Outcome, Shipment
+from mphub.orders import acceptance_decisions, plan_sale_order
+from psycopg2 import errors as pg_errors
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_compare
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
+
+from .mp_backend import LOCK_ERRORS
+from .mp_marketplace_state import STATUS_SELECTION
+
+_logger = logging.getLogger(__name__)
+
+
+class OrderError(Exception):
+    """An order that cannot become a sale order now; kept in error.
+
+    ``kind`` tells staff where to look: the payload itself, a product that
+    does not exist yet, or the configuration.
+    """
+
+    def __init__(self, kind, message, missing=()):
+        super().__init__(message)
+        self.kind = kind
+        self.missing = tuple(missing)  # (sku, ean) pairs of unknown products
+
+
+class Busy(Exception):
+    """Another worker holds what this order needs; try again shortly."""
+
+
+@dataclass
+class _Prepared:
+    """An order checked and ready to become a sale order."""
+
+    binding: object
+    order: object  # mphub.canonical.Order
+    plan: object  # mphub.orders.SalePlan
+    vals: dict  # binding values to write once the sale order exists
+    decisions: dict | None  # acceptance to send, None when staff decide
+    sale_vals: dict
+
+
+class MpOrderBinding(models.Model):
+    """A marketplace order, from its raw payload to its sale order.
+
+    The raw payload is stored first (state ``new``), then processed into a
+    confirmed sale order (``done``), or kept aside with the reason
+    (``error``), or recorded without a sale order (``skipped``, e.g. orders
+    first seen already closed). One binding per account and marketplace
+    order id, whatever the number of imports and workers.
+    """
+
+    _name = "mp.order.binding"
+    _description = "Marketplace Order"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "marketplace_created_at desc, id desc"
+    _rec_name = "external_id"
+
+    backend_id = fields.Many2one(
+        "mp.backend",
+        string="Marketplace Account",
+        required=True,
+        ondelete="restrict",
+        index=True,
+    )
+    backend_type = fields.Selection(related="backend_id.backend_type")
+    company_id = fields.Many2one(
+        related="backend_id.company_id", store=True, index=True
+    )
+    external_id = fields.Char(string="Marketplace Order", required=True, index=True)
+    reference = fields.Char(help="Customer-facing reference of the order.")
+    sale_order_id = fields.Many2one(
+        "sale.order", ondelete="set null", index="btree_not_null", copy=False
+    )
+    state = fields.Selection(
+        [
+            ("new", "To process"),
+            ("done", "Done"),
+            ("error", "Error"),
+            ("skipped", "Skipped"),
+        ],
+        default="new",
+        required=True,
+        index=True,
+    )
+    error_kind = fields.Selection(
+        [
+            ("data", "Invalid data"),
+            ("product", "Unknown product"),
+            ("config", "Configuration"),
+            ("other", "Other"),
+        ]
+    )
+    error_message = fields.Text(string="Error")
+    missing_sku_ids = fields.One2many(
+        "mp.order.missing.sku", "binding_id", string="Unknown Products"
+    )
+    missing_skus = fields.Char(string="Unknown SKUs", compute="_compute_missing_skus")
+    raw_payload = fields.Json(string="Payload", prefetch=False, copy=False)
+    raw_payload_text = fields.Text(
+        string="Raw Payload", compute="_compute_raw_payload_text"
+    )
+    payload_hash = fields.Char(copy=False)
+    processed_hash = fields.Char(
+        copy=False, help="Hash of the payload last processed successfully."
+    )
+    marketplace_state = fields.Char()
+    order_status = fields.Selection(STATUS_SELECTION, string="Status")
+    marketplace_created_at = fields.Datetime(string="Ordered On")
+    marketplace_updated_at = fields.Datetime(string="Updated on Marketplace")
+    customer_name = fields.Char(string="Customer")
+    currency_id = fields.Many2one("res.currency")
+    amount_total = fields.Monetary(
+        string="Marketplace Total",
+        help="Total paid by the customer according to the marketplace.",
+    )
+    commission_amount = fields.Monetary(string="Commission")
+    amount_mismatch = fields.Boolean(
+        string="Total Differs",
+        help="The sale order total differs from the marketplace total.",
+    )
+    date_processed = fields.Datetime(string="Processed On", readonly=True)
+    attempt_count = fields.Integer(string="Attempts", readonly=True)
+    accept_state = fields.Selection(
+        [
+            ("none", "Not needed"),
+            ("to_decide", "To decide"),
+            ("pending", "Being sent"),
+            ("accepted", "Accepted"),
+            ("refused", "Refused"),
+            ("error", "Error"),
+        ],
+        string="Acceptance",
+        default="none",
+        required=True,
+    )
+    accept_error = fields.Text(string="Acceptance Error")
+    ship_state = fields.Selection(
+        [
+            ("none", "Not shipped"),
+            ("pending", "Being sent"),
+            ("done", "Sent"),
+            ("error", "Error"),
+        ],
+        string="Shipment",
+        default="none",
+        required=True,
+    )
+    ship_error = fields.Text(string="Shipment Error")
+    event_ids = fields.One2many("mp.sync.event", "order_binding_id", string="Events")
+
+    _sql_constraints = [
+        (
+            "external_uniq",
+            "unique(backend_id, external_id)",
+            "A marketplace order is bound once per account.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # computes
+    # ------------------------------------------------------------------
+    @api.depends("missing_sku_ids.sku")
+    def _compute_missing_skus(self):
+        for binding in self:
+            binding.missing_skus = ", ".join(binding.missing_sku_ids.mapped("sku"))
+
+    @api.depends("raw_payload")
+    def _compute_raw_payload_text(self):
+        for binding in self:
+            binding.raw_payload_text = (
+                json.dumps(binding.raw_payload, indent=2, ensure_ascii=False)
+                if binding.raw_payload is not None
+                else False
+            )
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_replay(self):
+        """Process the stored payloads again (after fixing a product, a tax...)."""
+        self.check_access("write")
+        todo = self.filtered(lambda b: b.state in ("new", "error", "skipped"))
+        if not todo:
+            raise UserError(
+                self.env._("Only orders to process, in error or skipped replay.")
+            )
+        todo.sudo().write({"state": "new"})
+        if len(todo) <= 20:
+            todo.sudo()._process_bindings(force=True)
+        else:
+            for backend in todo.backend_id:
+                backend.sudo()._enqueue_processing(
+                    todo.filtered(lambda b, backend=backend: b.backend_id == backend)
+                )
+        return True
+
+    def action_refetch(self):
+        """Download the orders again from the marketplace, then process them."""
+        self.check_access("write")
+        for backend in self.backend_id:
+            bindings = self.filtered(lambda b, backend=backend: b.backend_id == backend)
+            backend.sudo()._enqueue(
+                bindings.sudo(),
+                "_job_refetch",
+                priority=5,
+                max_retries=10,
+                description=self.env._("%s: download orders again", backend.name),
+            )
+        return True
+
+    def action_accept(self):
+        return self._action_send_decision(True)
+
+    def action_refuse(self):
+        return self._action_send_decision(False)
+
+    def _action_send_decision(self, accept):
+        self.check_access("write")
+        for binding in self:
+            if binding.order_status != OrderStatus.WAITING_ACCEPTANCE:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s is not waiting for acceptance.",
+                        order=binding.external_id,
+                    )
+                )
+            if binding.accept_state in ("pending", "accepted", "refused"):
+                continue
+            lines = binding._line_ids()
+            binding.sudo()._queue_acceptance(dict.fromkeys(lines, accept))
+            binding.activity_feedback(
+                ["mp_connector_base.mail_activity_type_order_decision"],
+                feedback=self.env._("Accepted") if accept else self.env._("Refused"),
+            )
+        return True
+
+    def action_retry_export(self):
+        """Send again an acceptance or a shipment that failed."""
+        self.check_access("write")
+        for binding in self.sudo():
+            if binding.accept_state == "error":
+                decisions = binding._last_decisions()
+                if decisions:
+                    binding._queue_acceptance(decisions)
+            if binding.ship_state == "error":
+                picking = binding._shipped_picking()
+                if picking:
+                    binding._queue_shipment(picking)
+        return True
+
+    def action_open_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # store: raw payloads first
+    # ------------------------------------------------------------------
+    @api.model
+    def _store_raw_orders(self, backend, raw_orders):
+        """Upsert the raw payloads of one page; return counts and the
+        bindings that need processing.
+
+        A payload identical to the stored one changes nothing (overlapping
+        windows cost nothing). A payload that cannot be mapped is stored in
+        error with every reason.
+        """
+        stats = {"new": 0, "updated": 0, "unchanged": 0, "error": 0}
+        to_process = self.browse()
+        if not raw_orders:
+            stats["to_process"] = to_process
+            return stats
+        incoming = {}
+        for raw in raw_orders:
+            digest = payload_hash(raw)
+            external_id = backend._raw_order_external_id(raw)
+            if not external_id:
+                external_id = f"invalid-{digest[:24]}"
+            incoming[external_id] = (raw, digest)
+        existing = {
+            b.external_id: b
+            for b in self.sudo().search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("external_id", "in", list(incoming)),
+                ]
+            )
+        }
+        to_create = []
+        for external_id, (raw, digest) in incoming.items():
+            binding = existing.get(external_id)
+            if binding and binding.payload_hash == digest:
+                stats["unchanged"] += 1
+                if binding.state == "new":
+                    to_process |= binding
+                continue
+            vals = self._vals_from_payload(backend, raw, digest)
+            if vals["state"] == "error":
+                stats["error"] += 1
+            if binding:
+                stats["updated"] += 1
+                binding.write(vals)
+                if vals["state"] == "new":
+                    to_process |= binding
+            else:
+                stats["new"] += 1
+                vals.update({"backend_id": backend.id, "external_id": external_id})
+                to_create.append(vals)
+        if to_create:
+            try:
+                with self.env.cr.savepoint():
+                    created = (
+                        self.sudo()
+                        .with_context(tracking_disable=True)
+                        .create(to_create)
+                    )
+            except pg_errors.UniqueViolation as err:
+                # another import stored the same orders meanwhile
+                raise RetryableJobError(
+                    "Orders stored concurrently; retrying", seconds=5
+                ) from err
+            to_process |= created.filtered(lambda b: b.state == "new")
+        stats["to_process"] = to_process
+        return stats
+
+    @api.model
+    def _vals_from_payload(self, backend, raw, digest):
+        vals = {
+            "raw_payload": raw,
+            "payload_hash": digest,
+            "state": "new",
+            "error_kind": False,
+            "error_message": False,
+        }
+        try:
+            order = backend._map_order(raw)
+        except mp_errors.InvalidPayload as err:
+            vals.update(
+                {
+                    "state": "error",
+                    "error_kind": "data",
+                    "error_message": self.env._("Invalid order data: %s", err),
+                }
+            )
+            return vals
+        vals.update(self._summary_vals(backend, order))
+        return vals
+
+    @api.model
+    def _summary_vals(self, backend, order, currency_id=None):
+        if currency_id is None:
+            currency = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", order.currency)], limit=1)
+            )
+            currency_id = currency.id or backend.currency_id.id
+        return {
+            "reference": order.reference,
+            "marketplace_state": order.marketplace_status,
+            "order_status": order.status,
+            "marketplace_created_at": _naive(order.created_at),
+            "marketplace_updated_at": _naive(order.updated_at),
+            "customer_name": order.customer.name,
+            "currency_id": currency_id,
+            "amount_total": float(order.total) if order.total is not None else 0.0,
+            "commission_amount": float(order.commission_total or 0),
+        }
+
+    # ------------------------------------------------------------------
+    # process: payload -> sale order
+    # ------------------------------------------------------------------
+    def _job_process(self, parent_run=None):
+        """Job: process these bindings, each in its own savepoint."""
+        return self._process_bindings(parent_run=parent_run)
+
+    def _process_bindings(self, parent_run=None, force=False):
+        results = {}
+        for backend in self.backend_id:
+            bindings = self.filtered(lambda b, backend=backend: b.backend_id == backend)
+            results[backend] = bindings._process_for_backend(
+                backend, parent_run=parent_run, force=force
+            )
+        summaries = []
+        for backend, counts in results.items():
+            summaries.append(
+                self.env._(
+                    "%(backend)s: %(done)s done, %(skipped)s skipped, %(error)s in "
+                    "error, %(busy)s postponed",
+                    backend=backend.name,
+                    **counts,
+                )
+            )
+        return "; ".join(summaries)
+
+    def _process_for_backend(self, backend, parent_run=None, force=False):
+        """Process the bindings of one account.
+
+        Each order is checked and prepared in its own savepoint (map, plan,
+        products, buyer, taxes); the sale orders of the batch are then created
+        and confirmed by batched ORM calls, as fast as bare ORM code would.
+        Should the batch fail, each order is created alone to isolate the
+        culprit.
+        """
+        run = (
+            self.env["mp.sync.run"]
+            .sudo()
+            .create(
+                {
+                    "backend_id": backend.id,
+                    "operation": "process_orders",
+                    "parent_id": parent_run.id if parent_run else False,
+                }
+            )
+        )
+        context = _ProcessContext(backend)
+        counts = {"done": 0, "skipped": 0, "error": 0, "busy": 0, "unchanged": 0}
+        outcomes = {}
+        for binding in self:
+            outcomes[binding] = binding._process_safely(context, run, force=force)
+        if context.prepared:
+            outcomes.update(self._create_sale_orders(context, run))
+        busy = self.browse()
+        for binding, outcome in outcomes.items():
+            counts[outcome] += 1
+            if outcome == "busy":
+                busy |= binding
+        run.write(
+            {
+                "count_fetched": len(self),
+                "count_done": counts["done"],
+                "count_skipped": counts["skipped"],
+                "count_error": counts["error"],
+                "count_unchanged": counts["unchanged"],
+            }
+        )
+        run._close("done")
+        if busy:
+            # someone else works on them now: look again shortly, in a new
+            # transaction that sees what the other worker committed
+            backend._enqueue(
+                busy,
+                "_job_process",
+                parent_run,
+                run=parent_run,
+                priority=10,
+                eta=10,
+                max_retries=10,
+                description=self.env._(
+                    "%(backend)s: process %(count)s postponed orders",
+                    backend=backend.name,
+                    count=len(busy),
+                ),
+            )
+        return counts
+
+    def _process_safely(self, context, run, force=False):
+        """Process one binding; never let it fail the batch.
+
+        Returns "done", "skipped", "error", "busy", "unchanged", or
+        "prepared" when its sale order waits in ``context.prepared``.
+        """
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._lock_for_processing()
+                if self.state != "new" and not force:
+                    return "unchanged"
+                if self.state == "done" and self.processed_hash == self.payload_hash:
+                    return "unchanged"
+                return self._process(context)
+        except (Busy, pg_errors.UniqueViolation, *LOCK_ERRORS):
+            return "busy"
+        except Exception as err:  # noqa: BLE001 (each order is isolated)
+            return self._fail_processing(err, run)
+
+    def _fail_processing(self, err, run):
+        if isinstance(err, OrderError):
+            self._set_error(err.kind, str(err), err.missing, run)
+        elif isinstance(err, UserError | ValidationError):
+            self._set_error("other", str(err), (), run)
+        else:  # a bug must not block the other orders
+            _logger.exception("Marketplace order %s failed", self.external_id)
+            self._set_error("other", f"{type(err).__name__}: {err}", (), run)
+        return "error"
+
+    def _lock_for_processing(self):
+        """Row lock: one worker at a time processes a given order."""
+        # failing here is expected under concurrency: not worth an ERROR log
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM mp_order_binding WHERE id = %s FOR UPDATE NOWAIT",
+                self.id,
+            ),
+            log_exceptions=False,
+        )
+        self.invalidate_recordset()
+
+    def _set_error(self, kind, message, missing, run):
+        self.with_context(tracking_disable=True).write(
+            {
+                "state": "error",
+                "error_kind": kind,
+                "error_message": message,
+                "attempt_count": self.attempt_count + 1,
+                "missing_sku_ids": [Command.clear()]
+                + [Command.create({"sku": sku, "ean": ean}) for sku, ean in missing],
+            }
+        )
+        self.backend_id._log_event(
+            "error", message, run=run, binding=self, event_type="data_error"
+        )
+
+    def _process(self, context):
+        backend = self.backend_id
+        try:
+            order = backend._map_order(self.raw_payload)
+        except mp_errors.InvalidPayload as err:
+            raise OrderError("data", self.env._("Invalid order data: %s", err)) from err
+        vals = context.summary_vals(order)
+        vals.update(
+            {
+                "processed_hash": self.payload_hash,
+                "date_processed": fields.Datetime.now(),
+                "attempt_count": self.attempt_count + 1,
+                "error_kind": False,
+                "error_message": False,
+                "missing_sku_ids": [Command.clear()],
+            }
+        )
+        if self.sale_order_id:
+            self._apply_update(order, vals)
+            vals["state"] = "done"
+        elif order.status in OrderStatus.DEAD:
+            vals["state"] = "skipped"
+            vals["error_message"] = self.env._(
+                "The order was %(state)s on the marketplace before it was imported.",
+                state=order.marketplace_status,
+            )
+        elif order.marketplace_status not in context.import_states:
+            vals["state"] = "skipped"
+            vals["error_message"] = self.env._(
+                "Orders first seen in state %(state)s are not imported by this "
+                "account.",
+                state=order.marketplace_status,
+            )
+        else:
+            context.prepared.append(self._prepare_sale_order(order, context, vals))
+            return "prepared"
+        self.with_context(tracking_disable=True).write(vals)
+        return "skipped" if vals["state"] == "skipped" else "done"
+
+    def _prepare_sale_order(self, order, context, vals):
+        """Check the order and build its sale order values (nothing created
+        but the buyer's partners)."""
+        backend = self.backend_id
+        plan = plan_sale_order(order)
+        if not plan.product_lines:
+            raise OrderError("data", self.env._("The order has no line left to sell."))
+        products = context.products_for(plan.product_lines)
+        context.currency(order.currency)
+        partner, invoice, shipping = context.partners_for(order.customer)
+        lines = []
+        for line in plan.product_lines:
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": products[line.sku].id,
+                        "product_uom_qty": line.quantity,
+                        "price_unit": float(line.price_unit),
+                        "discount": 0.0,
+                        "tax_id": [Command.set(context.tax(line).ids)],
+                        "mp_line_external_id": line.external_id,
+                    }
+                )
+            )
+        for line in plan.shipping_lines:
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": backend.shipping_product_id.id,
+                        "name": self.env._(
+                            "Shipping (%s)", order.shipping_method or backend.name
+                        ),
+                        "product_uom_qty": 1,
+                        "price_unit": float(line.price_unit),
+                        "discount": 0.0,
+                        "tax_id": [Command.set(context.tax(line).ids)],
+                        "is_delivery": True,
+                    }
+                )
+            )
+        decisions = None
+        if order.status == OrderStatus.WAITING_ACCEPTANCE:
+            decisions = context.acceptance(order, products)
+        return _Prepared(
+            binding=self,
+            order=order,
+            plan=plan,
+            vals=vals,
+            decisions=decisions,
+            sale_vals={
+                "partner_id": partner.id,
+                "partner_invoice_id": invoice.id,
+                "partner_shipping_id": shipping.id,
+                "company_id": backend.company_id.id,
+                "warehouse_id": backend.warehouse_id.id,
+                "team_id": backend.team_id.id or False,
+                "user_id": backend.user_id.id or False,
+                "pricelist_id": context.pricelist.id or False,
+                "fiscal_position_id": backend.fiscal_position_id.id or False,
+                "client_order_ref": order.reference or order.external_id,
+                "origin": f"{backend.name} {order.external_id}",
+                "date_order": _naive(order.created_at),
+                "mp_commission_amount": float(plan.commission or 0),
+                "order_line": lines,
+            },
+        )
+
+    def _create_sale_orders(self, context, run):
+        """Create and confirm the prepared sale orders; return outcomes."""
+        prepared = context.prepared
+        sale_orders = self.env["sale.order"].with_context(
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mp_keep_date_order=True,
+        )
+        try:
+            with self.env.cr.savepoint():
+                orders = sale_orders.create([p.sale_vals for p in prepared])
+                if context.backend.auto_confirm:
+                    orders.action_confirm()
+                for item, order in zip(prepared, orders, strict=True):
+                    item.binding._finish_sale_order(item, order)
+            return {item.binding: "done" for item in prepared}
+        except LOCK_ERRORS:
+            # stock or rows another worker changed: all of them later
+            return {item.binding: "busy" for item in prepared}
+        except Exception:  # noqa: BLE001 (isolate the order at fault below)
+            _logger.info("Batch of sale orders failed; creating them one by one")
+        outcomes = {}
+        for item in prepared:
+            try:
+                with self.env.cr.savepoint():
+                    order = sale_orders.create([item.sale_vals])
+                    if context.backend.auto_confirm:
+                        order.action_confirm()
+                    item.binding._finish_sale_order(item, order)
+                outcomes[item.binding] = "done"
+            except LOCK_ERRORS:
+                outcomes[item.binding] = "busy"
+            except Exception as err:  # noqa: BLE001 (each order is isolated)
+                outcomes[item.binding] = item.binding._fail_processing(err, run)
+        return outcomes
+
+    def _finish_sale_order(self, item, sale_order):
+        backend = self.backend_id
+        vals = dict(item.vals, state="done")
+        self.sale_order_id = sale_order
+        currency = sale_order.currency_id
+        mismatch = (
+            float_compare(
+                sale_order.amount_total,
+                float(item.plan.expected_total),
+                precision_rounding=currency.rounding,
+            )
+            != 0
+        )
+        vals["amount_mismatch"] = mismatch
+        if mismatch:
+            backend._log_event(
+                "warning",
+                self.env._(
+                    "Order %(order)s: the sale order total %(odoo)s differs from "
+                    "the marketplace total %(marketplace)s.",
+                    order=item.order.external_id,
+                    odoo=sale_order.amount_total,
+                    marketplace=item.plan.expected_total,
+                ),
+                binding=self,
+            )
+        sale_order._message_log(
+            body=self.env._(
+                "Imported from %(backend)s, marketplace order %(order)s (%(state)s).",
+                backend=backend.name,
+                order=item.order.external_id,
+                state=item.order.marketplace_status,
+            )
+        )
+        if item.order.status == OrderStatus.WAITING_ACCEPTANCE:
+            if item.decisions:
+                self._queue_acceptance(item.decisions)
+            else:
+                vals["accept_state"] = "to_decide"
+                self._schedule_decision_activity(item.order)
+        self.with_context(tracking_disable=True).write(vals)
+
+    def _apply_update(self, order, vals):
+        """Apply a later state of an order already imported."""
+        sale_order = self.sale_order_id
+        if order.status in OrderStatus.DEAD and sale_order.state != "cancel":
+            done = sale_order.picking_ids.filtered(
+                lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+            )
+            if done:
+                raise OrderError(
+                    "other",
+                    self.env._(
+                        "The order was %(state)s on the marketplace but %(pickings)s "
+                        "already left the warehouse: handle the return by hand.",
+                        state=order.marketplace_status,
+                        pickings=", ".join(done.mapped("name")),
+                    ),
+                )
+            if sale_order.locked:
+                sale_order.action_unlock()
+            sale_order.with_context(disable_cancel_warning=True).action_cancel()
+            sale_order.message_post(
+                body=self.env._(
+                    "Cancelled because the order is %(state)s on the marketplace.",
+                    state=order.marketplace_status,
+                )
+            )
+            if self.accept_state == "to_decide":
+                vals["accept_state"] = (
+                    "refused" if order.status == OrderStatus.REFUSED else "none"
+                )
+                self.activity_unlink(
+                    ["mp_connector_base.mail_activity_type_order_decision"]
+                )
+        elif order.status not in (
+            OrderStatus.PENDING,
+            OrderStatus.WAITING_ACCEPTANCE,
+            *OrderStatus.DEAD,
+        ) and self.accept_state in ("to_decide", "pending", "error"):
+            # accepted on the marketplace (by us or by staff there)
+            vals["accept_state"] = "accepted"
+            vals["accept_error"] = False
+            self.activity_unlink(
+                ["mp_connector_base.mail_activity_type_order_decision"]
+            )
+        if order.status in OrderStatus.SHIPPED_OR_LATER and self.ship_state != "done":
+            vals["ship_state"] = "done"
+            vals["ship_error"] = False
+
+    def _schedule_decision_activity(self, order):
+        backend = self.backend_id
+        user = (
+            backend.user_id
+            or backend.team_id.user_id
+            or self.env.ref("base.user_admin", raise_if_not_found=False)
+        )
+        self.activity_schedule(
+            "mp_connector_base.mail_activity_type_order_decision",
+            date_deadline=order.shipping_deadline.date()
+            if order.shipping_deadline
+            else None,
+            summary=self.env._("Accept or refuse %s", order.external_id),
+            note=self.env._(
+                "The stock of warehouse %(warehouse)s does not cover this order.",
+                warehouse=backend.warehouse_id.name,
+            ),
+            user_id=user.id if user else self.env.uid,
+        )
+
+    # ------------------------------------------------------------------
+    # status out: acceptance and shipment
+    # ------------------------------------------------------------------
+    def _line_ids(self):
+        order = self.backend_id._map_order(self.raw_payload)
+        return [line.external_id for line in order.lines]
+
+    def _last_decisions(self):
+        accept = self.accept_state != "refused"
+        return dict.fromkeys(self._line_ids(), accept)
+
+    def _queue_export(self, state_field, method, argument, description):
+        """Queue a status export of this order (one pending job per action)."""
+        self.ensure_one()
+        self[state_field] = "pending"
+        self.backend_id._enqueue(
+            self,
+            method,
+            argument,
+            priority=5,
+            max_retries=15,
+            identity_key=identity_exact,
+            channel="root.marketplace.export",
+            description=description,
+        )
+
+    def _queue_acceptance(self, decisions):
+        values = {"backend": self.backend_id.name, "order": self.external_id}
+        if any(decisions.values()):
+            description = self.env._("%(backend)s: accept order %(order)s", **values)
+        else:
+            description = self.env._("%(backend)s: refuse order %(order)s", **values)
+        self._queue_export(
+            "accept_state", "_job_export_acceptance", decisions, description
+        )
+
+    def _job_export_acceptance(self, decisions):
+        """Job: send the acceptance decision (Mirakl OR21 and the like)."""
+        self.ensure_one()
+        backend = self.backend_id
+        if self.accept_state in ("accepted", "refused"):
+            return self.env._("Already sent.")
+        accept = any(decisions.values())
+        client = backend._get_client()
+        with backend._map_errors(what=self.env._("Acceptance of %s", self.external_id)):
+            try:
+                outcome = client.accept_order(self.external_id, decisions)
+            except (mp_errors.RemoteError, mp_errors.NotFound) as err:
+                self._export_failed("accept", err)
+                return str(err)
+        self.write(
+            {
+                "accept_state": "accepted" if accept else "refused",
+                "accept_error": False,
+            }
+        )
+        message = (
+            self.env._("Order accepted on the marketplace.")
+            if accept
+            else self.env._("Order refused on the marketplace.")
+        )
+        if outcome == Outcome.ALREADY:
+            message = self.env._("%s (it already was)", message)
+        if self.sale_order_id:
+            self.sale_order_id.message_post(body=message)
+            if not accept and self.sale_order_id.state != "cancel":
+                if self.sale_order_id.locked:
+                    self.sale_order_id.action_unlock()
+                self.sale_order_id.with_context(
+                    disable_cancel_warning=True
+                ).action_cancel()
+        backend._log_event("info", f"{self.external_id}: {message}", binding=self)
+        return message
+
+    def _queue_shipment(self, picking):
+        self._queue_export(
+            "ship_state",
+            "_job_export_shipment",
+            picking,
+            self.env._(
+                "%(backend)s: ship order %(order)s",
+                backend=self.backend_id.name,
+                order=self.external_id,
+            ),
+        )
+
+    def _shipped_picking(self):
+        return self.sale_order_id.picking_ids.filtered(
+            lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+        ).sorted("date_done")[-1:]
+
+    def _job_export_shipment(self, picking):
+        """Job: declare the shipment with carrier and tracking."""
+        self.ensure_one()
+        backend = self.backend_id
+        if self.ship_state == "done":
+            return self.env._("Already sent.")
+        mapping = (
+            backend.carrier_mapping_ids.filtered(
+                lambda m: m.carrier_id == picking.carrier_id
+            )[:1]
+            or backend.carrier_mapping_ids.filtered(lambda m: not m.carrier_id)[:1]
+        )
+        tracking = (picking.carrier_tracking_ref or "").strip() or None
+        if mapping.tracking_required and not tracking:
+            self._export_failed(
+                "ship",
+                self.env._(
+                    "Delivery %(picking)s has no tracking number, which the "
+                    "marketplace requires. Fill it in, then retry.",
+                    picking=picking.name,
+                ),
+            )
+            return self.env._("No tracking number.")
+        if mapping:
+            shipment = Shipment(
+                tracking_number=tracking,
+                carrier_code=mapping.marketplace_code or None,
+                carrier_name=None
+                if mapping.marketplace_code
+                else (mapping.marketplace_name or picking.carrier_id.name or None),
+                carrier_url=None
+                if mapping.marketplace_code
+                else mapping._tracking_url(tracking),
+            )
+        else:
+            shipment = Shipment(
+                tracking_number=tracking,
+                carrier_name=picking.carrier_id.name or None,
+                carrier_url=picking.carrier_tracking_url or None,
+            )
+        client = backend._get_client()
+        with backend._map_errors(what=self.env._("Shipment of %s", self.external_id)):
+            try:
+                outcome = client.ship_order(self.external_id, shipment)
+            except (mp_errors.RemoteError, mp_errors.NotFound) as err:
+                self._export_failed("ship", err, picking)
+                return str(err)
+        self.write({"ship_state": "done", "ship_error": False})
+        message = self.env._(
+            "Shipment of %(picking)s declared on the marketplace (tracking "
+            "%(tracking)s).",
+            picking=picking.name,
+            tracking=tracking or "-",
+        )
+        if outcome == Outcome.ALREADY:
+            message = self.env._("%s It already was shipped there.", message)
+        picking.message_post(body=message)
+        backend._log_event("info", f"{self.external_id}: {message}", binding=self)
+        return message
+
+    def _export_failed(self, what, error, picking=None):
+        message = str(error)
+        field = "accept" if what == "accept" else "ship"
+        self.write({f"{field}_state": "error", f"{field}_error": message})
+        self.backend_id._log_event(
+            "error",
+            f"{self.external_id}: {message}",
+            binding=self,
+            event_type="export_error",
+        )
+        if picking:
+            picking.message_post(
+                body=self.env._("The marketplace refused the shipment: %s", message)
+            )
+
+    # ------------------------------------------------------------------
+    # re-download and replay on new products
+    # ------------------------------------------------------------------
+    def _job_refetch(self):
+        """Job: download these orders again and process them."""
+        backend = self.backend_id
+        backend.ensure_one()
+        backend._lock_order_store()
+        client = backend._get_client()
+        with backend._map_errors(what=self.env._("Order download")):
+            raws = client.get_orders(self.mapped("external_id"))
+        stats = self._store_raw_orders(backend, raws)
+        # unchanged payloads in error are processed again too
+        todo = stats["to_process"] | self.filtered(lambda b: b.state == "error")
+        todo.write({"state": "new"})
+        backend._enqueue_processing(todo)
+        return self.env._("%s orders downloaded again.", len(raws))
+
+    @api.model
+    def _cron_process_orders(self):
+        """Safety net: queue again orders stored but left unprocessed."""
+        limit = fields.Datetime.now() - timedelta(minutes=15)
+        bindings = self.sudo().search(
+            [("state", "=", "new"), ("write_date", "<", limit)]
+        )
+        for backend in bindings.backend_id:
+            backend._enqueue_processing(
+                bindings.filtered(lambda b, backend=backend: b.backend_id == backend)
+            )
+
+    @api.model
+    def _replay_waiting_for(self, codes):
+        """Queue again the orders waiting for one of these SKUs or EANs."""
+        codes = [c for c in codes if c]
+        if not codes:
+            return
+        missing = (
+            self.env["mp.order.missing.sku"]
+            .sudo()
+            .search(["|", ("sku", "in", codes), ("ean", "in", codes)])
+        )
+        bindings = missing.binding_id.filtered(
+            lambda b: b.state == "error" and b.error_kind == "product"
+        )
+        if not bindings:
+            return
+        bindings.write({"state": "new"})
+        for backend in bindings.backend_id:
+            backend._enqueue_processing(
+                bindings.filtered(lambda b, backend=backend: b.backend_id == backend)
+            )
+
+
+class MpOrderMissingSku(models.Model):
+    """A product an order in error waits for."""
+
+    _name = "mp.order.missing.sku"
+    _description = "Marketplace Order Unknown Product"
+
+    binding_id = fields.Many2one(
+        "mp.order.binding", required=True, ondelete="cascade", index=True
+    )
+    sku = fields.Char(string="SKU", required=True, index=True)
+    ean = fields.Char(string="EAN", index="btree_not_null")
+
+
+class _ProcessContext:
+    """Caches shared by the orders of one processing job."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.env = backend.env
+        self.company = backend.company_id
+        self.import_states = set(backend.import_state_ids.mapped("code"))
+        self.pricelist = backend.pricelist_id
+        self.prepared = []  # orders whose sale order is to be created
+        self._claimed = {}  # SKU -> quantity accepted earlier in this batch
+        self._currencies = {}
+        self._products = {}
+        self._taxes = {}
+        self._countries = {}
+        self._langs = None
+
+    # -- summary ----------------------------------------------------------
+    def summary_vals(self, order):
+        bindings = self.env["mp.order.binding"]
+        code = order.currency
+        if code not in self._currencies:
+            self._currencies[code] = bindings._summary_vals(self.backend, order)[
+                "currency_id"
+            ]
+        return bindings._summary_vals(
+            self.backend, order, currency_id=self._currencies[code]
+        )
+
+    # -- currency ---------------------------------------------------------
+    def currency(self, code):
+        expected = self.backend.currency_id
+        if expected.name != code:
+            raise OrderError(
+                "config",
+                self.env._(
+                    "The order is in %(order)s but %(backend)s works in "
+                    "%(backend_cur)s: set a pricelist in %(order)s on the account.",
+                    order=code,
+                    backend=self.backend.name,
+                    backend_cur=expected.name,
+                ),
+            )
+        return expected
+
+    # -- products ---------------------------------------------------------
+    def products_for(self, lines):
+        """Map each line's SKU to a product: offer, then internal reference,
+        then EAN, then the marketplace's product id."""
+        result = {}
+        missing = []
+        unresolved = [line for line in lines if line.sku not in self._products]
+        if unresolved:
+            self._resolve(unresolved)
+        for line in lines:
+            product = self._products.get(line.sku)
+            if product:
+                result[line.sku] = product
+            else:
+                missing.append((line.sku, line.ean))
+        if missing:
+            raise OrderError(
+                "product",
+                self.env._(
+                    "Unknown product(s): %(skus)s. Create the product or link an "
+                    "offer with this SKU: the order is processed again "
+                    "automatically.",
+                    skus=", ".join(sorted({sku for sku, _ean in missing})),
+                ),
+                missing=missing,
+            )
+        return result
+
+    def _resolve(self, lines):
+        env = self.env
+        skus = {line.sku for line in lines}
+        offers = env["mp.offer.binding"].search(
+            [("backend_id", "=", self.backend.id), ("seller_sku", "in", list(skus))]
+        )
+        for offer in offers:
+            if offer.product_id.active:
+                self._products[offer.seller_sku] = offer.product_id
+        todo = skus - set(self._products)
+        if todo:
+            products = env["product.product"].search(
+                [
+                    ("default_code", "in", list(todo)),
+                    "|",
+                    ("company_id", "=", False),
+                    ("company_id", "=", self.company.id),
+                ]
+            )
+            by_code = {}
+            for product in products:
+                by_code.setdefault(product.default_code, []).append(product)
+            for code, found in by_code.items():
+                if len(found) > 1:
+                    raise OrderError(
+                        "product",
+                        self.env._(
+                            "SKU %(sku)s matches several products (%(names)s): "
+                            "link the right one with an offer.",
+                            sku=code,
+                            names=", ".join(p.display_name for p in found),
+                        ),
+                    )
+                self._products[code] = found[0]
+        for line in lines:
+            if line.sku in self._products:
+                continue
+            product = None
+            if line.ean:
+                product = env["product.product"].search(
+                    [("barcode", "=", line.ean)], limit=1
+                )
+            if not product and line.marketplace_product_id:
+                product = (
+                    env["mp.offer.binding"]
+                    .search(
+                        [
+                            ("backend_id", "=", self.backend.id),
+                            (
+                                "marketplace_product_id",
+                                "=",
+                                line.marketplace_product_id,
+                            ),
+                        ],
+                        limit=1,
+                    )
+                    .product_id
+                )
+            if product:
+                self._products[line.sku] = product
+
+    # -- taxes --------------------------------------------------------------
+    def tax(self, line):
+        key = (line.tax_rate, line.tax_included)
+        if key not in self._taxes:
+            self._taxes[key] = self._find_tax(*key)
+        return self._taxes[key]
+
+    def _find_tax(self, rate, included):
+        if not rate:
+            return self.env["account.tax"]
+        taxes = self.env["account.tax"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", float(rate)),
+            ],
+            order="sequence, id",
+        )
+        tax = taxes.filtered(lambda t: t.price_include == included)[:1]
+        if not tax:
+            raise OrderError(
+                "config",
+                self.env._(
+                    "No sales tax of %(rate)s%% %(kind)s in %(company)s. Create "
+                    "it, then replay the order.",
+                    rate=rate,
+                    kind=self.env._("included in price")
+                    if included
+                    else self.env._("excluded"),
+                    company=self.company.name,
+                ),
+            )
+        return tax
+
+    # -- partners -----------------------------------------------------------
+    def partners_for(self, customer):
+        """Return (customer, invoice address, delivery address) partners.
+
+        A buyer is one partner, with the billing address as its own; an
+        invoice contact is added only when a later billing address differs,
+        and the delivery address is a delivery contact, reused whenever the
+        same address comes again.
+        """
+        backend = self.backend
+        partners = self.env["res.partner"].with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
+        billing = customer.billing_address or customer.shipping_address
+        if backend.partner_strategy == "generic":
+            commercial = backend.generic_partner_id
+            invoice = commercial
+        else:
+            key = customer.external_id or "anonymous-" + billing.fingerprint()
+            self._advisory_lock("buyer", key)
+            binding = self.env["mp.partner.binding"].search(
+                [("backend_id", "=", backend.id), ("external_id", "=", key)], limit=1
+            )
+            commercial = binding.partner_id
+            if not commercial:
+                commercial = partners.create(self._partner_vals(customer))
+                self.env["mp.partner.binding"].create(
+                    {
+                        "backend_id": backend.id,
+                        "external_id": key,
+                        "partner_id": commercial.id,
+                    }
+                )
+            invoice = commercial
+            if commercial.mp_address_key != billing.fingerprint():
+                invoice = self._address_partner(
+                    partners, commercial, billing, "invoice"
+                )
+        shipping = self._address_partner(
+            partners, commercial, customer.shipping_address, "delivery"
+        )
+        return commercial, invoice, shipping
+
+    def _partner_vals(self, customer):
+        address = customer.billing_address or customer.shipping_address
+        vals = self._address_vals(address)
+        vals.update(
+            {
+                "name": customer.company or customer.name,
+                "is_company": bool(customer.company),
+                "mp_address_key": address.fingerprint(),
+                "email": customer.email or False,
+                "vat": customer.vat or False,
+                "company_id": self.company.id,
+                "customer_rank": 1,
+            }
+        )
+        lang = self._lang(customer.lang)
+        if lang:
+            vals["lang"] = lang
+        return vals
+
+    def _address_partner(self, partners, commercial, address, kind):
+        key = address.fingerprint()
+        self._advisory_lock("address", f"{commercial.id}-{kind}-{key}")
+        existing = self.env["res.partner"].search(
+            [
+                ("parent_id", "=", commercial.id),
+                ("type", "=", kind),
+                ("mp_address_key", "=", key),
+            ],
+            limit=1,
+        )
+        if existing:
+            return existing
+        vals = self._address_vals(address)
+        vals.update(
+            {
+                "parent_id": commercial.id,
+                "type": kind,
+                "name": address.name,
+                "mp_address_key": key,
+                "company_id": self.company.id,
+            }
+        )
+        return partners.create(vals)
+
+    def _address_vals(self, address):
+        return {
+            "street": address.street,
+            "street2": address.street2 or False,
+            "zip": address.zip or False,
+            "city": address.city,
+            "country_id": self._country(address.country_code).id or False,
+            "phone": address.phone or False,
+            "mobile": address.mobile or False,
+        }
+
+    def _country(self, code):
+        if code not in self._countries:
+            self._countries[code] = self.env["res.country"].search(
+                [("code", "=", code)], limit=1
+            )
+        return self._countries[code]
+
+    def _lang(self, locale):
+        if self._langs is None:
+            self._langs = {code for code, _name in self.env["res.lang"].get_installed()}
+        if locale and locale in self._langs:
+            return locale
+        return None
+
+    def _advisory_lock(self, kind, key):
+        """Transaction lock on (account, kind, key), or ``Busy``."""
+        digest = hashlib.sha1(f"mp:{self.backend.id}:{kind}:{key}".encode()).digest()
+        lock_id = int.from_bytes(digest[:8], "big", signed=True)
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", lock_id))
+        if not self.env.cr.fetchone()[0]:
+            raise Busy(key)
+
+    # -- acceptance ---------------------------------------------------------
+    def acceptance(self, order, products):
+        mode = self.backend.accept_mode
+        if mode == "manual":
+            return None
+        if mode == "always":
+            return {line.external_id: True for line in order.lines}
+        warehouse = self.backend.warehouse_id
+        available = {}
+        for sku, product in products.items():
+            product = product.with_context(warehouse_id=warehouse.id)
+            product.invalidate_recordset(["free_qty"])
+            # orders accepted earlier in this batch are not reserved yet
+            available[sku] = product.free_qty - self._claimed.get(sku, 0)
+        decisions = acceptance_decisions(order, available)
+        if decisions:
+            for line in order.lines:
+                self._claimed[line.sku] = self._claimed.get(line.sku, 0) + line.quantity
+        return decisions
+
+
+def _naive(value):
+    if not value:
+        return False
+    return value.astimezone(timezone.utc).replace(tzinfo=None)

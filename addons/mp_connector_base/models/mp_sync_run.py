@@ -1,0 +1,192 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+
+class MpSyncRun(models.Model):
+    """One synchronisation run: an import, a batch of processing, an export.
+
+    The journal of what was done, when, how long it took and with what
+    result; the retries and errors it met are its events.
+    """
+
+    _name = "mp.sync.run"
+    _description = "Marketplace Sync Run"
+    _order = "date_start desc, id desc"
+    _rec_name = "display_name"
+
+    backend_id = fields.Many2one(
+        "mp.backend", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        related="backend_id.company_id", store=True, index=True
+    )
+    parent_id = fields.Many2one(
+        "mp.sync.run",
+        string="Import Run",
+        ondelete="set null",
+        index="btree_not_null",
+        help="The import run that queued this processing.",
+    )
+    operation = fields.Selection(
+        [
+            ("import_orders", "Order import"),
+            ("process_orders", "Order processing"),
+            ("export_status", "Order status export"),
+        ],
+        required=True,
+        index=True,
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        default="running",
+        required=True,
+        index=True,
+    )
+    date_start = fields.Datetime(
+        string="Started", default=fields.Datetime.now, required=True
+    )
+    date_end = fields.Datetime(string="Ended")
+    duration = fields.Float(
+        string="Duration (s)", compute="_compute_duration", store=True
+    )
+    window_start = fields.Datetime(
+        string="Orders Updated Since",
+        help="Start of the window asked to the marketplace.",
+    )
+    cursor_candidate = fields.Datetime(
+        string="Cursor After Success",
+        help="Where the account's cursor moves when every page is stored.",
+    )
+    page_count = fields.Integer(string="Pages")
+    total_expected = fields.Integer(string="Orders in Window")
+    count_fetched = fields.Integer(string="Fetched")
+    count_new = fields.Integer(string="New")
+    count_updated = fields.Integer(string="Updated")
+    count_unchanged = fields.Integer(string="Unchanged")
+    count_done = fields.Integer(string="Processed")
+    count_skipped = fields.Integer(string="Skipped")
+    count_error = fields.Integer(string="Errors")
+    count_retry = fields.Integer(string="Retries", compute="_compute_count_retry")
+    message = fields.Text()
+    event_ids = fields.One2many("mp.sync.event", "run_id", string="Events")
+    child_ids = fields.One2many("mp.sync.run", "parent_id", string="Processing Runs")
+
+    @api.depends("date_start", "date_end")
+    def _compute_duration(self):
+        for run in self:
+            if run.date_start and run.date_end:
+                run.duration = (run.date_end - run.date_start).total_seconds()
+            else:
+                run.duration = 0.0
+
+    def _compute_count_retry(self):
+        groups = self.env["mp.sync.event"]._read_group(
+            [("run_id", "in", self.ids), ("event_type", "=", "retry")],
+            ["run_id"],
+            ["__count"],
+        )
+        counts = {run.id: count for run, count in groups}
+        for run in self:
+            run.count_retry = counts.get(run.id, 0)
+
+    @api.depends("backend_id", "operation", "date_start")
+    def _compute_display_name(self):
+        labels = dict(self._fields["operation"]._description_selection(self.env))
+        for run in self:
+            run.display_name = self.env._(
+                "%(backend)s: %(operation)s #%(id)s",
+                backend=run.backend_id.name or "?",
+                operation=labels.get(run.operation, run.operation or ""),
+                id=run.id,
+            )
+
+    def _close(self, state, message=None):
+        vals = {"state": state, "date_end": fields.Datetime.now()}
+        if message:
+            vals["message"] = message
+        self.write(vals)
+
+    def _fail(self, message):
+        """Mark running runs failed and count the failure on their account."""
+        running = self.filtered(lambda r: r.state == "running")
+        running._close("failed", message)
+        for run in running:
+            run.backend_id._log_event("error", message, run=run, event_type="failure")
+            if run.operation == "import_orders":
+                run.backend_id._register_failure(message)
+
+    def action_open_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mp_connector_base.mp_sync_event_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        return action
+
+    def action_open_jobs(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Jobs"),
+            "res_model": "queue.job",
+            "view_mode": "list,form",
+            "domain": [("mp_run_id", "=", self.id)],
+        }
+
+    @api.autovacuum
+    def _gc_journal(self):
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("mp_connector_base.journal_retention_days", 30)
+        )
+        limit = fields.Datetime.now() - timedelta(days=max(1, days))
+        self.env["mp.sync.event"].sudo().search([("date", "<", limit)]).unlink()
+        self.sudo().search(
+            [("date_start", "<", limit), ("state", "!=", "running")]
+        ).unlink()
+
+
+class MpSyncEvent(models.Model):
+    """A line of the sync journal: a retry, an error, a notable fact."""
+
+    _name = "mp.sync.event"
+    _description = "Marketplace Sync Event"
+    _order = "date desc, id desc"
+
+    date = fields.Datetime(default=fields.Datetime.now, required=True, index=True)
+    backend_id = fields.Many2one(
+        "mp.backend", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        related="backend_id.company_id", store=True, index=True
+    )
+    run_id = fields.Many2one("mp.sync.run", ondelete="cascade", index="btree_not_null")
+    order_binding_id = fields.Many2one(
+        "mp.order.binding",
+        string="Marketplace Order",
+        ondelete="cascade",
+        index="btree_not_null",
+        help="The order concerned; its raw payload is on it.",
+    )
+    level = fields.Selection(
+        [("info", "Info"), ("warning", "Warning"), ("error", "Error")],
+        default="info",
+        required=True,
+    )
+    event_type = fields.Selection(
+        [
+            ("info", "Information"),
+            ("retry", "Retry"),
+            ("data_error", "Data error"),
+            ("export_error", "Export error"),
+            ("failure", "Run failure"),
+        ],
+        string="Type",
+        default="info",
+        required=True,
+        index=True,
+    )
+    message = fields.Text(required=True)
+    job_uuid = fields.Char(string="Job UUID", index="btree_not_null")

@@ -1,0 +1,64 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    mp_order_binding_id = fields.Many2one(
+        "mp.order.binding",
+        string="Marketplace Order",
+        compute="_compute_mp_order_binding",
+    )
+    mp_ship_state = fields.Selection(
+        selection=lambda self: (
+            self.env["mp.order.binding"]
+            ._fields["ship_state"]
+            ._description_selection(self.env)
+        ),
+        string="Marketplace Shipment",
+        compute="_compute_mp_order_binding",
+    )
+    mp_ship_error = fields.Text(
+        string="Marketplace Shipment Error", compute="_compute_mp_order_binding"
+    )
+
+    @api.depends("sale_id.mp_binding_ids.ship_state")
+    def _compute_mp_order_binding(self):
+        for picking in self:
+            binding = picking.sale_id.mp_binding_ids[:1]
+            picking.mp_order_binding_id = binding
+            picking.mp_ship_state = binding.ship_state
+            picking.mp_ship_error = binding.ship_error
+
+    def _action_done(self):
+        res = super()._action_done()
+        self._mp_queue_shipments()
+        return res
+
+    def _mp_queue_shipments(self):
+        """Declare the shipment once the order's last delivery is done."""
+        for picking in self.filtered(
+            lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+        ):
+            binding = picking.sale_id.mp_binding_ids[:1].sudo()
+            if not binding or binding.ship_state in ("pending", "done"):
+                continue
+            open_deliveries = picking.sale_id.picking_ids.filtered(
+                lambda p: (
+                    p.picking_type_code == "outgoing"
+                    and p.state not in ("done", "cancel")
+                )
+            )
+            if open_deliveries:
+                continue
+            binding._queue_shipment(picking)
+
+    def action_mp_retry_shipment(self):
+        self.ensure_one()
+        binding = self.mp_order_binding_id
+        if not binding:
+            raise UserError(self.env._("This delivery is not for a marketplace order."))
+        binding.check_access("write")
+        binding.sudo()._queue_shipment(self)
+        return True

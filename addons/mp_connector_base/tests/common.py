@@ -1,0 +1,78 @@
+"""Test helpers shared by the marketplace connectors' tests."""
+
+from operator import attrgetter
+
+import requests
+from mphub.sandbox import Sandbox
+
+from odoo.addons.mp_connector_base.models import mp_backend
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+
+class SandboxMixin:
+    """Starts the sandbox (real HTTP servers on 127.0.0.1) for a test class."""
+
+    @classmethod
+    def start_sandbox(cls, seed=42):
+        cls.sandbox = Sandbox(seed=seed)
+        cls.sandbox.start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        return cls.sandbox
+
+    def sandbox_admin(self, emulator, method, path, payload=None):
+        """Call an emulator's admin endpoint (``/_sandbox/...``)."""
+        url = self.sandbox.urls[emulator] + "/_sandbox/" + path.lstrip("/")
+        response = requests.request(method, url, json=payload, timeout=10)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+
+class JobRunnerMixin:
+    """Runs queue_job jobs in the test transaction, as the runner would.
+
+    Jobs enqueued by jobs are run too; a ``RetryableJobError`` puts the job
+    back in the queue (its delay is not waited for) until it succeeds or
+    reaches its maximum number of retries.
+    """
+
+    def trap_jobs(self):
+        return trap_jobs()
+
+    def run_jobs(self, trap, rounds=None):
+        """Run the trapped jobs until none is left (or for ``rounds`` rounds,
+        leaving the rest in the trap). Returns counts of performed, retried
+        and failed (given up on) jobs."""
+        stats = {"performed": 0, "retried": 0, "failed": 0}
+        mp_backend.DETACHED_EVENTS = []
+        try:
+            return self._run_job_rounds(trap, rounds, stats)
+        finally:
+            mp_backend.DETACHED_EVENTS = None
+
+    def _flush_detached_events(self):
+        events, mp_backend.DETACHED_EVENTS = mp_backend.DETACHED_EVENTS, []
+        if events:
+            self.env["mp.sync.event"].sudo().create(events)
+
+    def _run_job_rounds(self, trap, rounds, stats):
+        for _round in range(rounds or 200):
+            jobs = trap.enqueued_jobs
+            trap.enqueued_jobs = []
+            if not jobs:
+                return stats
+            for job in sorted(jobs, key=attrgetter("priority")):
+                try:
+                    with self.env.cr.savepoint():
+                        job.perform()
+                    stats["performed"] += 1
+                except RetryableJobError:
+                    stats["retried"] += 1
+                    trap.enqueued_jobs.append(job)
+                except FailedJobError:
+                    stats["failed"] += 1
+                self._flush_detached_events()
+            self.env.invalidate_all()
+        if rounds:
+            return stats
+        raise AssertionError("jobs keep being enqueued")

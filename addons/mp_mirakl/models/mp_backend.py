@@ -1,0 +1,202 @@
+import os
+
+from mphub.mirakl.client import MiraklClient
+from mphub.mirakl.mapping import map_order
+from mphub.mirakl.profiles import PROFILES, get_profile
+
+from odoo import Command, api, fields, models
+
+SANDBOX_URL_VARIABLE = "MPHUB_SANDBOX_MIRAKL_URL"
+SANDBOX_DEFAULT_URL = "http://127.0.0.1:8901"
+
+
+def _operator_selection(_model):
+    return [(code, profile.name) for code, profile in PROFILES.items()]
+
+
+class MpBackend(models.Model):
+    _inherit = "mp.backend"
+
+    backend_type = fields.Selection(
+        selection_add=[("mirakl", "Mirakl")], ondelete={"mirakl": "cascade"}
+    )
+    mirakl_operator = fields.Selection(
+        selection=_operator_selection,
+        default="other",
+        help="Marketplace running this Mirakl instance; choosing it pre-fills "
+        "the imported states and the usual carriers.",
+    )
+    mirakl_shop_id = fields.Char(
+        string="Mirakl Shop ID",
+        help="Only needed when the API key gives access to several shops.",
+    )
+
+    # ------------------------------------------------------------------
+    # profile
+    # ------------------------------------------------------------------
+    @api.onchange("backend_type", "mirakl_operator")
+    def _onchange_mirakl_operator(self):
+        if self.backend_type != "mirakl" or not self.mirakl_operator:
+            return
+        profile = get_profile(self.mirakl_operator)
+        self.import_state_ids = self._mirakl_states(profile.import_states)
+        if not self.name:
+            self.name = profile.name
+
+    def _mirakl_states(self, codes):
+        return self.env["mp.marketplace.state"].search(
+            [("backend_type", "=", "mirakl"), ("code", "in", list(codes))]
+        )
+
+    def action_mirakl_apply_profile(self):
+        """Apply the operator's presets: imported states and carriers."""
+        for backend in self.filtered(lambda b: b.backend_type == "mirakl"):
+            profile = get_profile(backend.mirakl_operator)
+            mapped = backend.carrier_mapping_ids.carrier_id
+            new_mappings = []
+            for carrier_name, code in profile.carriers:
+                carrier = self.env["delivery.carrier"].search(
+                    [
+                        ("name", "=ilike", carrier_name),
+                        "|",
+                        ("company_id", "=", False),
+                        ("company_id", "=", backend.company_id.id),
+                    ],
+                    limit=1,
+                )
+                if carrier and carrier not in mapped:
+                    new_mappings.append(
+                        Command.create(
+                            {"carrier_id": carrier.id, "marketplace_code": code}
+                        )
+                    )
+                    mapped |= carrier
+            backend.write(
+                {
+                    "import_state_ids": [
+                        Command.set(backend._mirakl_states(profile.import_states).ids)
+                    ],
+                    "carrier_mapping_ids": new_mappings,
+                }
+            )
+            backend.message_post(
+                body=self.env._("Presets of %s applied.", profile.name)
+            )
+        return True
+
+    def action_mirakl_fetch_carriers(self):
+        self.ensure_one()
+        self._enqueue(
+            self,
+            "_job_mirakl_fetch_carriers",
+            priority=20,
+            max_retries=10,
+            description=self.env._("%s: fetch carriers", self.name),
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "The carriers of %s are being fetched; they appear in the "
+                    "Carriers tab.",
+                    self.name,
+                ),
+                "sticky": False,
+            },
+        }
+
+    def _job_mirakl_fetch_carriers(self):
+        """Job: read the operator's carriers (SH21) and map the known ones."""
+        self.ensure_one()
+        client = self._get_client()
+        with self._map_errors(what=self.env._("Carrier list")):
+            carriers = client.list_carriers()
+        mapped = self.carrier_mapping_ids
+        unmatched = []
+        for carrier in carriers:
+            code, label = carrier.get("code"), carrier.get("label") or ""
+            if not code:
+                continue
+            existing = mapped.filtered(lambda m, code=code: m.marketplace_code == code)
+            if existing:
+                continue
+            odoo_carrier = self.env["delivery.carrier"].search(
+                [
+                    "|",
+                    ("name", "=ilike", label),
+                    ("name", "=ilike", code),
+                    "|",
+                    ("company_id", "=", False),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
+            if odoo_carrier and odoo_carrier not in mapped.carrier_id:
+                mapped |= self.env["mp.carrier.mapping"].create(
+                    {
+                        "backend_id": self.id,
+                        "carrier_id": odoo_carrier.id,
+                        "marketplace_code": code,
+                    }
+                )
+            else:
+                unmatched.append(f"{code} ({label})")
+        if unmatched:
+            self.message_post(
+                body=self.env._(
+                    "Carriers known to the marketplace without a matching shipping "
+                    "method: %s",
+                    ", ".join(unmatched),
+                )
+            )
+        return self.env._("%s carriers read.", len(carriers))
+
+    # ------------------------------------------------------------------
+    # client and mapping
+    # ------------------------------------------------------------------
+    def _client_settings(self):
+        settings = super()._client_settings()
+        if self.backend_type == "mirakl":
+            settings["mirakl_shop_id"] = (self.mirakl_shop_id or "").strip()
+        return settings
+
+    def _build_client(self, settings):
+        if settings["backend_type"] != "mirakl":
+            return super()._build_client(settings)
+        return MiraklClient(
+            settings["endpoint_url"],
+            settings["api_key"],
+            shop_id=settings.get("mirakl_shop_id") or None,
+            timeout=settings["timeout"],
+        )
+
+    def _build_mapper(self):
+        if self.backend_type == "mirakl":
+            return map_order
+        return super()._build_mapper()
+
+    def _raw_order_external_id(self, raw):
+        if self.backend_type == "mirakl":
+            order_id = raw.get("order_id") if isinstance(raw, dict) else None
+            return order_id if isinstance(order_id, str) and order_id else None
+        return super()._raw_order_external_id(raw)
+
+    # ------------------------------------------------------------------
+    # demo
+    # ------------------------------------------------------------------
+    @api.model
+    def _mirakl_demo_point_to_sandbox(self, backend_ids):
+        """Demo accounts talk to the sandbox (``python -m mphub.sandbox``)."""
+        url = os.environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_DEFAULT_URL
+        backends = self.browse(backend_ids)
+        for backend in backends:
+            backend.write(
+                {
+                    "endpoint_url": url,
+                    "api_key": get_profile(backend.mirakl_operator).sandbox_api_key,
+                    "pricelist_id": self._sandbox_pricelist().id,
+                }
+            )
+        backends.action_mirakl_apply_profile()

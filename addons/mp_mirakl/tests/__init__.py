@@ -1,0 +1,3 @@
+from . import test_order_import
+from . import test_order_status
+from . import test_backend

@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import TransactionCase
+
+from odoo.addons.mp_connector_base.tests.common import JobRunnerMixin, SandboxMixin
+
+CARREFOUR_SHOP = 2001
+CARREFOUR_KEY = "sandbox-carrefour-key"
+BOULANGER_SHOP = 2002
+BOULANGER_KEY = "sandbox-boulanger-key"
+
+
+class MiraklCommon(SandboxMixin, JobRunnerMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.start_sandbox()
+        cls.mirakl = cls.sandbox.emulators["mirakl"]
+        cls.products = cls.env["mp.backend"]._load_sandbox_catalog(size=60, quantity=50)
+        cls.eur = cls.env.ref("base.EUR")
+        cls.eur.active = True
+        cls.pricelist = cls.env["product.pricelist"].create(
+            {"name": "Marketplaces EUR", "currency_id": cls.eur.id}
+        )
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.backend = cls._create_backend("Carrefour test", "carrefour", CARREFOUR_KEY)
+
+    @classmethod
+    def _create_backend(cls, name, operator, key, **values):
+        backend = cls.env["mp.backend"].create(
+            {
+                "name": name,
+                "backend_type": "mirakl",
+                "mirakl_operator": operator,
+                "endpoint_url": cls.sandbox.urls["mirakl"],
+                "api_key": key,
+                "warehouse_id": cls.warehouse.id,
+                "pricelist_id": cls.pricelist.id,
+                "import_from": fields.Datetime.now() - timedelta(hours=1),
+                "retry_base_delay": 1,
+                "request_timeout": 5,
+                **values,
+            }
+        )
+        backend.action_mirakl_apply_profile()
+        return backend
+
+    def setUp(self):
+        super().setUp()
+        # every test starts from the seeded sandbox: no order, no fault
+        self.sandbox_admin("mirakl", "POST", "reset")
+
+    def create_orders(self, count, shop=CARREFOUR_SHOP, **options):
+        return self.mirakl.create_orders(shop, count, **options)
+
+    def import_orders(self, backend=None):
+        """Run an import and every job it leads to; return the run."""
+        backend = backend or self.backend
+        with self.trap_jobs() as trap:
+            run = backend._schedule_import_orders()
+            self.job_stats = self.run_jobs(trap)
+        return run
+
+    def bindings(self, backend=None):
+        return self.env["mp.order.binding"].search(
+            [("backend_id", "=", (backend or self.backend).id)]
+        )
+
+    def sandbox_order(self, order_id):
+        return self.sandbox_admin("mirakl", "GET", f"orders/{order_id}")

@@ -1,0 +1,179 @@
+"""Canonical records: what every marketplace client maps its payloads to.
+
+They are plain frozen dataclasses holding ``Decimal`` amounts and timezone-aware
+``datetime`` values, so that the addons never see a marketplace's own shapes.
+``to_dict`` gives a JSON-ready view (amounts as strings) for storage and
+display.
+"""
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+class OrderStatus:
+    """Marketplace-independent order status.
+
+    Each client maps its own state codes to one of these values.
+    """
+
+    PENDING = "pending"  # not actionable yet (fraud check, payment pending)
+    WAITING_ACCEPTANCE = "waiting_acceptance"  # the seller must accept/refuse
+    ACCEPTED = "accepted"  # accepted, waiting for the customer's payment
+    TO_SHIP = "to_ship"  # paid, ready to ship
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"  # received by the customer or closed
+    REFUSED = "refused"  # refused by the seller or timed out
+    CANCELLED = "cancelled"
+
+    ALL = (
+        PENDING,
+        WAITING_ACCEPTANCE,
+        ACCEPTED,
+        TO_SHIP,
+        SHIPPED,
+        DELIVERED,
+        REFUSED,
+        CANCELLED,
+    )
+    # statuses after which the order will not be shipped
+    DEAD = (REFUSED, CANCELLED)
+    # statuses in which the seller has nothing more to ship
+    SHIPPED_OR_LATER = (SHIPPED, DELIVERED)
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    street: str
+    city: str
+    country_code: str  # ISO 3166-1 alpha-2
+    street2: str | None = None
+    zip: str | None = None
+    state: str | None = None
+    company: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+
+    def fingerprint(self):
+        """Stable digest of the address, used to reuse address partners."""
+        parts = [
+            self.name,
+            self.company,
+            self.street,
+            self.street2,
+            self.zip,
+            self.city,
+            self.state,
+            self.country_code,
+            self.phone,
+        ]
+        normalized = "|".join(" ".join((p or "").lower().split()) for p in parts)
+        return hashlib.sha1(normalized.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    shipping_address: Address
+    billing_address: Address | None = None
+    external_id: str | None = None
+    email: str | None = None
+    vat: str | None = None
+    company: str | None = None
+    lang: str | None = None  # e.g. "fr_FR"
+
+
+@dataclass(frozen=True)
+class Tax:
+    rate: Decimal  # percent, e.g. Decimal("20")
+    amount: Decimal
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    external_id: str
+    sku: str
+    quantity: int
+    unit_price: Decimal  # tax included or not, per Order.tax_included
+    title: str = ""
+    ean: str | None = None
+    marketplace_product_id: str | None = None
+    total: Decimal | None = None  # unit price x quantity, as the marketplace says
+    taxes: tuple[Tax, ...] = ()
+    shipping_price: Decimal = Decimal(0)
+    shipping_taxes: tuple[Tax, ...] = ()
+    commission: Decimal | None = None  # fee charged to the seller, tax included
+    status: str | None = None  # marketplace line state, verbatim
+    active: bool = True  # False once refused or cancelled on the marketplace
+
+    @property
+    def tax_rate(self):
+        """The single VAT rate of the line (percent), 0 when untaxed."""
+        return _single_rate(self.taxes)
+
+    @property
+    def shipping_tax_rate(self):
+        return _single_rate(self.shipping_taxes)
+
+
+@dataclass(frozen=True)
+class Order:
+    external_id: str
+    status: str  # one of OrderStatus
+    marketplace_status: str  # the marketplace's own code, verbatim
+    created_at: datetime
+    updated_at: datetime
+    currency: str
+    customer: Customer
+    lines: tuple[OrderLine, ...]
+    tax_included: bool = True
+    reference: str | None = None  # commercial / customer-facing reference
+    total: Decimal | None = None  # what the customer pays, shipping included
+    shipping_total: Decimal = Decimal(0)
+    commission_total: Decimal | None = None
+    channel: str | None = None
+    shipping_method: str | None = None
+    shipping_deadline: datetime | None = None
+    fulfilled_by_marketplace: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def skus(self):
+        return sorted({line.sku for line in self.lines})
+
+    def to_dict(self):
+        return _jsonable(dataclasses.asdict(self))
+
+
+def _single_rate(taxes):
+    rates = {t.rate for t in taxes if t.rate is not None}
+    if not rates:
+        return Decimal(0)
+    if len(rates) > 1:
+        # several VAT rates on one line do not happen on the marketplaces we
+        # serve; the mapper refuses such lines, this is a safety net.
+        raise ValueError(f"several tax rates on one line: {sorted(rates)}")
+    return rates.pop()
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def payload_hash(payload):
+    """Digest of a raw payload, independent of key order."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,221 @@
+"""Mirakl seller (shop) API client.
+
+Speaks to one operator instance (``https://<operator>.mirakl.net`` or the
+sandbox) with the shop API key in the ``Authorization`` header, as the
+Mirakl seller OpenAPI describes. Operations used: A01 (account), OR11 (list
+orders, offset pagination by update date), OR21 (accept/refuse lines), OR23
+(tracking), OR24 (ship), SH21 (carriers).
+"""
+
+from urllib.parse import quote
+
+from ..client import MarketplaceClient, OrderPage, Outcome
+from ..errors import RemoteError, TransientError
+from ..http import DEFAULT_TIMEOUT, HttpTransport
+from ..parsing import format_datetime
+from .mapping import map_order
+
+MAX_PAGE_SIZE = 100  # OR11 refuses more
+# states in which an accepted order has been (or is being) handled
+ACCEPTED_STATES = frozenset(
+    {
+        "WAITING_DEBIT",
+        "WAITING_DEBIT_PAYMENT",
+        "SHIPPING",
+        "SHIPPED",
+        "TO_COLLECT",
+        "RECEIVED",
+        "CLOSED",
+    }
+)
+SHIPPED_STATES = frozenset({"SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"})
+NOT_YET_SHIPPABLE_STATES = frozenset(
+    {"STAGING", "WAITING_ACCEPTANCE", "WAITING_DEBIT", "WAITING_DEBIT_PAYMENT"}
+)
+# seconds to wait before asking again to ship an order still being paid
+NOT_YET_SHIPPABLE_DELAY = 300
+
+
+class MiraklClient(MarketplaceClient):
+    def __init__(
+        self,
+        base_url,
+        api_key,
+        *,
+        shop_id=None,
+        timeout=DEFAULT_TIMEOUT,
+        page_size=MAX_PAGE_SIZE,
+    ):
+        self.shop_id = shop_id or None
+        self.page_size = max(1, min(int(page_size or MAX_PAGE_SIZE), MAX_PAGE_SIZE))
+        self.transport = HttpTransport(
+            base_url,
+            headers={"Authorization": api_key or "", "Accept": "application/json"},
+            timeout=timeout,
+            secrets=(api_key,),
+        )
+
+    # -- helpers ---------------------------------------------------------
+    def _params(self, **params):
+        if self.shop_id:
+            params["shop_id"] = self.shop_id
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _order_path(self, order_id, action=""):
+        path = f"/api/orders/{quote(str(order_id), safe='')}"
+        return f"{path}/{action}" if action else path
+
+    def _get_state(self, order_id):
+        orders = self.get_orders([order_id])
+        if not orders:
+            raise RemoteError(f"order {order_id} is not known to the marketplace")
+        return orders[0].get("order_state")
+
+    # -- business verbs --------------------------------------------------
+    def test_connection(self):
+        account = self.transport.json(
+            "GET", "/api/account", operation="A01", params=self._params()
+        )
+        return {
+            "name": account.get("shop_name"),
+            "id": account.get("shop_id"),
+            "currency": account.get("currency_iso_code"),
+        }
+
+    def list_orders(self, updated_since, page=None):
+        offset = int(page or 0)
+        body = self.transport.json(
+            "GET",
+            "/api/orders",
+            operation="OR11",
+            params=self._params(
+                start_update_date=format_datetime(updated_since),
+                sort="dateCreated",
+                order="asc",
+                max=self.page_size,
+                offset=offset,
+            ),
+        )
+        orders = body.get("orders") if isinstance(body, dict) else None
+        if not isinstance(orders, list):
+            raise TransientError("OR11: the answer has no order list")
+        total = body.get("total_count")
+        total = total if isinstance(total, int) else None
+        next_offset = offset + len(orders)
+        if total is None:
+            more = len(orders) == self.page_size
+        else:
+            more = bool(orders) and next_offset < total
+        return OrderPage(
+            orders=orders, next_page=str(next_offset) if more else None, total=total
+        )
+
+    def get_orders(self, external_ids):
+        result = []
+        ids = [str(i) for i in external_ids]
+        for start in range(0, len(ids), MAX_PAGE_SIZE):
+            chunk = ids[start : start + MAX_PAGE_SIZE]
+            body = self.transport.json(
+                "GET",
+                "/api/orders",
+                operation="OR11",
+                params=self._params(order_ids=",".join(chunk), max=MAX_PAGE_SIZE),
+            )
+            result.extend(body.get("orders") or [])
+        return result
+
+    def map_order(self, raw):
+        return map_order(raw)
+
+    def accept_order(self, external_id, decisions):
+        body = {
+            "order_lines": [
+                {"id": line_id, "accepted": bool(accepted)}
+                for line_id, accepted in decisions.items()
+            ]
+        }
+        try:
+            self.transport.request(
+                "PUT",
+                self._order_path(external_id, "accept"),
+                operation="OR21",
+                params=self._params(),
+                json=body,
+            )
+        except RemoteError as err:
+            if err.status != 400:
+                raise
+            # maybe our previous attempt went through: read the order again
+            state = self._get_state(external_id)
+            wanted_any = any(decisions.values())
+            if (wanted_any and state in ACCEPTED_STATES) or (
+                not wanted_any and state == "REFUSED"
+            ):
+                return Outcome.ALREADY
+            raise RemoteError(
+                f"OR21: order {external_id} is {state} on the marketplace: {err}",
+                status=err.status,
+                code=err.code,
+            ) from err
+        return Outcome.DONE
+
+    def ship_order(self, external_id, shipment):
+        if shipment.tracking_number or shipment.carrier_code or shipment.carrier_name:
+            tracking = {
+                "carrier_code": shipment.carrier_code,
+                "carrier_name": shipment.carrier_name,
+                "carrier_url": shipment.carrier_url,
+                "tracking_number": shipment.tracking_number,
+            }
+            try:
+                self.transport.request(
+                    "PUT",
+                    self._order_path(external_id, "tracking"),
+                    operation="OR23",
+                    params=self._params(),
+                    json={k: v for k, v in tracking.items() if v},
+                )
+            except RemoteError as err:
+                if err.status != 400:
+                    raise
+                outcome = self._after_refused_shipping(external_id, err, "OR23")
+                if outcome:
+                    return outcome
+        try:
+            self.transport.request(
+                "PUT",
+                self._order_path(external_id, "ship"),
+                operation="OR24",
+                params=self._params(),
+            )
+        except RemoteError as err:
+            if err.status != 400:
+                raise
+            return self._after_refused_shipping(external_id, err, "OR24", final=True)
+        return Outcome.DONE
+
+    def _after_refused_shipping(self, external_id, err, operation, final=False):
+        state = self._get_state(external_id)
+        if state in SHIPPED_STATES:
+            return Outcome.ALREADY
+        if state in NOT_YET_SHIPPABLE_STATES:
+            raise TransientError(
+                f"{operation}: order {external_id} is {state}, not ready to ship yet",
+                retry_after=NOT_YET_SHIPPABLE_DELAY,
+            ) from err
+        if final or state != "SHIPPING":
+            raise RemoteError(
+                f"{operation}: order {external_id} is {state} on the marketplace: "
+                f"{err}",
+                status=err.status,
+                code=err.code,
+            ) from err
+        # OR23 refused while the order can still ship: the tracking data is
+        # at fault, report it
+        raise err
+
+    def list_carriers(self):
+        body = self.transport.json(
+            "GET", "/api/shipping/carriers", operation="SH21", params=self._params()
+        )
+        return body.get("carriers") or []
