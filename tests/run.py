@@ -461,7 +461,7 @@ def integration_tests(python, paths, pg, dbname, keyword):
         MPHUB_ODOO_ADDONS_PATH=",".join(paths),
         MPHUB_ODOO_DB_ARGS=json.dumps(pg.odoo_args()),
     )
-    cmd = [python, "-m", "pytest", "tests/odoo", "-q"]
+    cmd = [python, "-m", "pytest", "tests/odoo", "-q", "-s"]
     if keyword:
         cmd += ["-k", keyword]
     return run(cmd, env=env).returncode == 0

@@ -1,21 +1,31 @@
 """The sandbox: local emulators of every external API the suite talks to.
 
-``Sandbox`` starts each emulator on its own port of 127.0.0.1 (or another
-host) and stops them; ``python -m mphub.sandbox`` does the same from the
-command line. Tests, benchmarks, Odoo demo data and docker-compose use it.
+Real HTTP servers (on 127.0.0.1 by default) speaking each API's protocol, for
+tests, benchmarks, Odoo demo data and docker-compose: real client code talks
+to them unchanged, only the base URL configured. ``Sandbox`` starts each
+emulator on its own port and stops them; ``python -m mphub.sandbox`` does the
+same from the command line. ``catalog`` is the product catalogue the
+marketplaces sell, shared with the Odoo side.
 """
 
+from . import catalog, customers
 from .mirakl import MiraklEmulator
-from .server import Emulator, EmulatorServer, HttpError, Response
+from .server import Emulator, EmulatorServer, Faults, HttpError, Request, Response
 
-# name -> emulator class; later connectors add theirs here
+# name -> emulator class; a new emulator is one more line here
 EMULATORS = {
     "mirakl": MiraklEmulator,
 }
 
 
 class Sandbox:
-    """Every emulator, each served on its own port."""
+    """Every emulator of ``EMULATORS``, each served on its own port.
+
+    ``ports``: name -> port (default 0, a free port). ``faults``: name ->
+    fault switches at start. ``options``: name -> keyword arguments of the
+    emulator's class (e.g. ``{"mirakl": {"debit_delay_seconds": 5}}``).
+    Use it as a context manager, or call ``start()`` and ``stop()``.
+    """
 
     def __init__(
         self, seed=42, host="127.0.0.1", ports=None, faults=None, options=None
@@ -25,23 +35,28 @@ class Sandbox:
         self.ports = ports or {}
         self.faults = faults or {}
         self.options = options or {}
-        self.emulators = {}
-        self.servers = {}
+        self.emulators = {}  # name -> emulator
+        self.servers = {}  # name -> EmulatorServer
 
     @property
     def urls(self):
+        """name -> base URL (``http://127.0.0.1:PORT``)."""
         return {name: server.url for name, server in self.servers.items()}
 
     def start(self):
-        for name, cls in EMULATORS.items():
-            emulator = cls(
-                seed=self.seed,
-                faults=self.faults.get(name),
-                **self.options.get(name, {}),
-            )
-            server = EmulatorServer(emulator, self.host, self.ports.get(name, 0))
-            self.emulators[name] = emulator
-            self.servers[name] = server.start()
+        try:
+            for name, cls in EMULATORS.items():
+                emulator = cls(
+                    seed=self.seed,
+                    faults=self.faults.get(name),
+                    **self.options.get(name, {}),
+                )
+                server = EmulatorServer(emulator, self.host, self.ports.get(name, 0))
+                self.emulators[name] = emulator
+                self.servers[name] = server.start()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self):
@@ -60,8 +75,12 @@ __all__ = [
     "EMULATORS",
     "Emulator",
     "EmulatorServer",
+    "Faults",
     "HttpError",
     "MiraklEmulator",
+    "Request",
     "Response",
     "Sandbox",
+    "catalog",
+    "customers",
 ]

@@ -1,6 +1,8 @@
-"""``python -m mphub.sandbox``: serve every emulator until stopped.
+"""``python -m mphub.sandbox`` (console script ``mphub-sandbox``): serve every
+emulator until SIGINT or SIGTERM.
 
-Prints one line of JSON mapping each emulator's name to its base URL.
+Prints one line of JSON mapping each emulator's name to its base URL, e.g.
+``{"mirakl": "http://127.0.0.1:8901"}``, then serves; exits 0 when stopped.
 """
 
 import argparse
@@ -12,13 +14,15 @@ import threading
 from . import EMULATORS, Sandbox
 
 
-def _key_value(text):
-    if "=" not in text:
+def _assignment(text):
+    name, equal, value = text.partition("=")
+    if not equal or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return tuple(text.split("=", 1))
+    return name, value
 
 
 def _value(text):
+    """A fault value: JSON (0.2, true, {"OR11": 60}) or else the text."""
     try:
         return json.loads(text)
     except ValueError:
@@ -28,13 +32,13 @@ def _value(text):
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python -m mphub.sandbox",
-        description="Local emulators of the marketplace and search APIs.",
+        description="Local emulators of the marketplace APIs: " + ", ".join(EMULATORS),
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--port",
-        type=_key_value,
+        type=_assignment,
         action="append",
         default=[],
         metavar="NAME=PORT",
@@ -48,51 +52,59 @@ def parse_args(argv):
     parser.add_argument("--catalog-size", type=int, default=60)
     parser.add_argument(
         "--fault",
-        type=_key_value,
+        type=_assignment,
         action="append",
         default=[],
         metavar="NAME.KEY=VALUE",
         help="fault switch, e.g. mirakl.rate_429=0.2",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.ports, args.faults = {}, {}
+    for name, port in args.port:
+        if name not in EMULATORS or not port.isdigit():
+            parser.error(f"--port {name}={port}: unknown emulator or bad port")
+        args.ports[name] = int(port)
+    for target, value in args.fault:
+        name, _dot, key = target.partition(".")
+        if name not in EMULATORS or not key:
+            parser.error(
+                f"--fault {target}: expected NAME.KEY with NAME in {EMULATORS}"
+            )
+        args.faults.setdefault(name, {})[key] = _value(value)
+    return args
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    ports = {}
-    for name, port in args.port:
-        if name not in EMULATORS:
-            raise SystemExit(f"unknown emulator {name!r}")
-        ports[name] = int(port)
-    faults = {}
-    for target, value in args.fault:
-        name, _dot, key = target.partition(".")
-        if name not in EMULATORS or not key:
-            raise SystemExit(f"unknown fault target {target!r}")
-        faults.setdefault(name, {})[key] = _value(value)
-    sandbox = Sandbox(
-        seed=args.seed,
-        host=args.host,
-        ports=ports,
-        faults=faults,
-        options={"mirakl": {"catalog_size": args.catalog_size}},
-    )
-    sandbox.start()
-    if args.orders:
-        mirakl = sandbox.emulators["mirakl"]
-        for shop_id in mirakl.shops:
-            mirakl.create_orders(
-                shop_id,
-                args.orders,
-                unknown_sku_share=args.unknown_sku_share,
-                malformed_share=args.malformed_share,
-            )
-    print(json.dumps(sandbox.urls), flush=True)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_args: stopped.set())
-    stopped.wait()
-    sandbox.stop()
+    sandbox = Sandbox(
+        seed=args.seed,
+        host=args.host,
+        ports=args.ports,
+        faults=args.faults,
+        options={"mirakl": {"catalog_size": args.catalog_size}},
+    )
+    try:
+        sandbox.start()
+        if args.orders:
+            mirakl = sandbox.emulators["mirakl"]
+            for shop_id in mirakl.shops:
+                mirakl.create_orders(
+                    shop_id,
+                    args.orders,
+                    unknown_sku_share=args.unknown_sku_share,
+                    malformed_share=args.malformed_share,
+                )
+    except (OSError, ValueError) as err:
+        sandbox.stop()
+        raise SystemExit(f"mphub.sandbox: {err}") from err
+    try:
+        print(json.dumps(sandbox.urls), flush=True)
+        stopped.wait()
+    finally:
+        sandbox.stop()
     return 0
 
 

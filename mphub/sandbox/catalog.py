@@ -7,54 +7,59 @@ prefix of ``products(seed, 60)``.
 """
 
 import random
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+# (noun, VAT rate or None for "drawn"): books are at 5.5 % in France
 _NOUNS = (
-    "Mug",
-    "Lampe de bureau",
-    "Bouilloire",
-    "Grille-pain",
-    "Casque audio",
-    "Enceinte",
-    "Perceuse",
-    "Tournevis",
-    "Coussin",
-    "Plaid",
-    "Cafetière",
-    "Mixeur",
-    "Ventilateur",
-    "Radiateur",
-    "Poêle",
-    "Casserole",
-    "Livre de cuisine",
-    "Roman",
-    "Jeu de société",
-    "Puzzle",
+    ("Mug", None),
+    ("Lampe de bureau", None),
+    ("Bouilloire", None),
+    ("Grille-pain", None),
+    ("Casque audio", None),
+    ("Enceinte", None),
+    ("Perceuse", None),
+    ("Tournevis", None),
+    ("Coussin", None),
+    ("Plaid", None),
+    ("Cafetière", None),
+    ("Mixeur", None),
+    ("Ventilateur", None),
+    ("Radiateur", None),
+    ("Poêle", None),
+    ("Casserole", None),
+    ("Livre de cuisine", "5.5"),
+    ("Roman", "5.5"),
+    ("Jeu de société", None),
+    ("Puzzle", None),
 )
-_ADJECTIVES = (
+# invariable words, right whatever the noun's gender
+_QUALIFIERS = (
     "rouge",
-    "noir",
-    "blanc",
+    "rose",
+    "beige",
+    "orange",
+    "kaki",
+    "turquoise",
     "inox",
-    "compact",
-    "familial",
-    "pro",
     "design",
     "vintage",
     "XL",
+    "pro",
 )
-# VAT rates sold in France: most goods at 20 %, books at 5.5 %, some at 10 %
-_RATES = (("20.0", 16), ("5.5", 2), ("10.0", 2))
+# most goods at 20 %, a few at 10 % (and 5.5 % besides the books)
+_RATES = ("20.0",) * 16 + ("10.0",) * 2 + ("5.5",)
 
 
 def ean13_checksum(first12):
-    """Check digit of an EAN-13 whose first 12 digits are given."""
+    """Check digit (a one-character string) of the EAN-13 starting with the 12
+    digits ``first12``."""
     digits = [int(c) for c in first12]
     total = sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits))
     return str((10 - total % 10) % 10)
 
 
 def is_valid_ean13(code):
+    """True for a string of 13 digits whose last one is the right checksum."""
     return (
         isinstance(code, str)
         and len(code) == 13
@@ -64,22 +69,24 @@ def is_valid_ean13(code):
 
 
 def product(seed, index):
-    """The catalogue product number ``index`` (0-based) for ``seed``."""
+    """Catalogue product number ``index`` (0-based) of ``seed``.
+
+    A plain dict: ``sku`` ("MPH-0001"), ``ean`` (valid EAN-13), ``name``
+    (French), ``price`` (tax included, EUR, string with 2 decimals),
+    ``tax_rate`` (string, "20.0", "10.0" or "5.5") and ``weight`` (kg).
+    """
     rng = random.Random(f"mphub-catalog-{seed}-{index}")
-    noun = _NOUNS[index % len(_NOUNS)]
-    adjective = rng.choice(_ADJECTIVES)
-    rate = rng.choices([r for r, _w in _RATES], weights=[w for _r, w in _RATES])[0]
-    if noun in ("Livre de cuisine", "Roman"):
-        rate = "5.5"
-    cents = rng.randrange(490, 19990, 10)  # 4.90 to 199.80, ends in 0
-    price = (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    noun, rate = _NOUNS[index % len(_NOUNS)]
+    qualifier = rng.choice(_QUALIFIERS)
+    drawn_rate = rng.choice(_RATES)
+    cents = rng.randrange(490, 19990, 10)  # 4.90 to 199.80
     first12 = f"376{seed % 1000:03d}{index:06d}"
     return {
         "sku": f"MPH-{index + 1:04d}",
         "ean": first12 + ean13_checksum(first12),
-        "name": f"{noun} {adjective} {index + 1}",
-        "price": str(price),
-        "tax_rate": rate,
+        "name": f"{noun} {qualifier} {index + 1}",
+        "price": str((Decimal(cents) / 100).quantize(Decimal("0.01"))),
+        "tax_rate": rate or drawn_rate,
         "weight": round(rng.uniform(0.1, 5.0), 2),
     }
 
@@ -90,5 +97,5 @@ def products(seed=42, size=60):
 
 
 def unknown_sku(number):
-    """A SKU that is never in any catalogue."""
+    """A SKU that is never in any catalogue: ``UNKNOWN-00042``."""
     return f"UNKNOWN-{number:05d}"

@@ -1,27 +1,56 @@
 """Emulator of the Mirakl seller (shop) API.
 
-Mirrors the official seller OpenAPI for what the connectors use: V01 (health),
-A01 (shop account), SH21 (carriers), OR11 (orders with offset pagination and
-update-date filters), OR21 (accept/refuse lines), OR23 (tracking), OR24
-(ship), OR29 (cancel). Each shop is reached with its own API key in the
-``Authorization`` header (the raw key, no "Bearer"), as on a Mirakl instance.
-Errors answer ``{"status": <code>, "message": ...}`` plus
-``"errors": [{"code": ..., "message": ...}]`` for the documented symbolic
-codes (``ORDER_INVALID_STATE``...).
+Mirrors the official seller OpenAPI for what the connectors use:
 
-Orders are generated deterministically from the seed: the Nth order of a
-shop is the same whatever else happens. Some orders can be generated with an
-unknown SKU or malformed on purpose; a malformed order is served the same way
-on every call, with one defect a strict client must refuse.
+- V01 ``GET /api/version`` (health check);
+- A01 ``GET /api/account`` (the shop);
+- SH21 ``GET /api/shipping/carriers``;
+- OR11 ``GET /api/orders`` (filters, offset pagination, ``total_count``);
+- OR12 ``GET /api/orders/{order_id}`` (deprecated by Mirakl in favour of OR11
+  with ``order_ids``; like Mirakl, it writes ``null`` for absent values);
+- OR21 ``PUT /api/orders/{order_id}/accept`` (accept or refuse every line);
+- OR23 ``PUT /api/orders/{order_id}/tracking``;
+- OR24 ``PUT /api/orders/{order_id}/ship``;
+- OR29 ``PUT /api/orders/{order_id}/cancel``.
+
+Each shop is reached with its own API key in the ``Authorization`` header,
+the raw key without "Bearer", as on a Mirakl instance; the optional
+``shop_id`` query parameter is accepted everywhere. Errors answer
+``{"status": <code>, "message": ...}`` plus ``"errors": [{"code": ...,
+"message": ...}]`` for the symbolic codes Mirakl documents
+(``ORDER_INVALID_STATE``, ``ORDER_LINE_NOT_FOUND``...).
+
+Orders are generated deterministically from the seed, with an RNG of their
+own: the Nth order of a shop is the same whatever else happens. Some orders
+can be generated with an unknown SKU or malformed on purpose; a malformed
+order is served the same way on every call, with one defect a strict client
+must refuse.
+
+Admin routes (besides the framework's faults, stats and reset):
+
+- ``GET /_sandbox/shops``: the shops with their API keys;
+- ``POST /_sandbox/orders`` ``{"shop_id", "count", "unknown_sku_share",
+  "malformed_share", "state", "lines": [min, max]}`` -> ``{"order_ids"}``;
+- ``GET /_sandbox/orders/{order_id}``: the internal record (``kind``,
+  ``defect``, tracking, acceptance decisions, state history...);
+- ``POST /_sandbox/orders/{order_id}/state`` ``{"state": ...}``: a
+  marketplace-side transition, e.g. a cancellation by the customer.
 """
 
-import copy
 import random
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import catalog
-from .server import Emulator, HttpError, Response
+from . import catalog, customers
+from .server import (
+    Emulator,
+    HttpError,
+    Response,
+    dumps,
+    format_timestamp,
+    parse_timestamp,
+)
 
 ORDER_STATES = (
     "STAGING",
@@ -36,22 +65,20 @@ ORDER_STATES = (
     "REFUSED",
     "CANCELED",
 )
-CANCELLABLE_STATES = (
-    "STAGING",
-    "WAITING_ACCEPTANCE",
-    "WAITING_DEBIT",
-    "WAITING_DEBIT_PAYMENT",
-    "SHIPPING",
-)
+CANCELLABLE_STATES = ORDER_STATES[:5]  # everything before SHIPPED
+DEBIT_STATES = ("WAITING_DEBIT", "WAITING_DEBIT_PAYMENT")
+SHIPPED_STATES = ("SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED")
+TERMINAL_LINE_STATES = ("REFUSED", "CANCELED")
 DEFECTS = (
-    "quantity_text",
-    "price_unit_null",
-    "no_order_lines",
-    "no_shipping_address",
-    "negative_quantity",
-    "bad_created_date",
-    "totals_mismatch",
+    "quantity_text",  # a line quantity of "two"
+    "price_unit_null",  # a line price_unit of null
+    "no_order_lines",  # no order_lines key
+    "no_shipping_address",  # no customer.shipping_address
+    "negative_quantity",  # a line quantity below zero
+    "bad_created_date",  # created_date is not a date
+    "totals_mismatch",  # the order price is not the sum of its lines
 )
+# code, label, tracking URL ({trackingId} replaced, as in SH21 answers)
 CARRIERS = (
     (
         "COLISSIMO",
@@ -72,103 +99,58 @@ CARRIERS = (
         "https://www.dhl.com/fr-fr/home/tracking.html?tracking-id={trackingId}",
     ),
     ("FEDEX", "FedEx", "https://www.fedex.com/fedextrack/?trknbr={trackingId}"),
+    (
+        "MONDIAL_RELAY",
+        "Mondial Relay",
+        "https://www.mondialrelay.fr/suivi-de-colis/?NumeroExpedition={trackingId}",
+    ),
 )
+# shop_id, name, API key
 DEFAULT_SHOPS = (
-    (2001, "Carrefour sandbox shop", "sandbox-carrefour-key", "carrefour"),
-    (2002, "Boulanger sandbox shop", "sandbox-boulanger-key", "boulanger"),
-    (2003, "Leroy Merlin sandbox shop", "sandbox-leroymerlin-key", "leroymerlin"),
-    (2004, "Conforama sandbox shop", "sandbox-conforama-key", "conforama"),
+    (2001, "Carrefour sandbox shop", "sandbox-carrefour-key"),
+    (2002, "Boulanger sandbox shop", "sandbox-boulanger-key"),
+    (2003, "Leroy Merlin sandbox shop", "sandbox-leroymerlin-key"),
+    (2004, "Conforama sandbox shop", "sandbox-conforama-key"),
 )
-MAX_PAGE = 100
+# OR11 query parameters the emulator reads: the spec's, and the offset
+# pagination and sort ones Mirakl documents for every list
+OR11_PARAMS = (
+    "order_ids",
+    "order_references_for_customer",
+    "order_references_for_seller",
+    "order_state_codes",
+    "channel_codes",
+    "only_null_channel",
+    "start_date",
+    "end_date",
+    "start_update_date",
+    "end_update_date",
+    "customer_debited",
+    "payment_workflow",
+    "has_incident",
+    "fulfillment_center_code",
+)
+PAGINATION_PARAMS = ("max", "offset", "paginate", "sort", "order")
 DEFAULT_PAGE = 10
-CENT = Decimal("0.01")
-
-_FIRST_NAMES = (
-    "Jeanne",
-    "Louis",
-    "Camille",
-    "Hugo",
-    "Léa",
-    "Lucas",
-    "Chloé",
-    "Nathan",
-    "Manon",
-    "Théo",
-    "Inès",
-    "Jules",
-    "Sarah",
-    "Gabriel",
-    "Emma",
-    "Arthur",
-    "Zoé",
-    "Raphaël",
-    "Alice",
-    "Paul",
-    "Juliette",
-    "Tom",
-    "Lina",
-    "Noah",
+MAX_PAGE = 100
+MAX_IDS = 100
+CHANNEL = {"code": "FR", "label": "France"}
+FULFILLMENT_CENTER = "DEFAULT"
+PAYMENT_WORKFLOWS = (
+    "PAY_ON_ACCEPTANCE",
+    "PAY_ON_DELIVERY",
+    "PAY_ON_DUE_DATE",
+    "PAY_ON_SHIPMENT",
+    "NO_CUSTOMER_PAYMENT_CONFIRMATION",
 )
-_LAST_NAMES = (
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefèvre",
-    "Michel",
-    "Garcia",
-    "David",
-    "Bertrand",
-    "Roux",
-    "Vincent",
-    "Fournier",
-    "Morel",
-    "Girard",
-    "André",
-    "Mercier",
-    "Dupont",
-    "Lambert",
-    "Bonnet",
-    "François",
-)
-_STREETS = (
-    "rue des Lilas",
-    "avenue Jean Jaurès",
-    "boulevard Victor Hugo",
-    "rue de la Paix",
-    "place de la République",
-    "rue Pasteur",
-    "allée des Tilleuls",
-    "chemin du Moulin",
-    "rue Nationale",
-    "impasse des Roses",
-    "quai de la Loire",
-    "rue du Château",
-)
-_FR_CITIES = (
-    ("69003", "Lyon"),
-    ("75011", "Paris"),
-    ("13008", "Marseille"),
-    ("31000", "Toulouse"),
-    ("33000", "Bordeaux"),
-    ("59000", "Lille"),
-    ("44000", "Nantes"),
-    ("67000", "Strasbourg"),
-    ("34000", "Montpellier"),
-    ("35000", "Rennes"),
-    ("06000", "Nice"),
-    ("21000", "Dijon"),
-)
-_BE_CITIES = (("1000", "Bruxelles"), ("4000", "Liège"), ("5000", "Namur"))
-_CATEGORIES = (
+PAYMENT_WORKFLOW = "PAY_ON_ACCEPTANCE"  # every sandbox order's
+SHIPPING_TYPES = (("STD", "Livraison standard"), ("EXP", "Livraison express"))
+SHIPPING_PRICES = ("0.00", "2.90", "4.90", "6.90")
+SHIPPING_TAX_RATE = Decimal(20)
+COMMISSION_RATE = Decimal("0.12")
+COMMISSION_VAT_RATE = Decimal(20)
+LEADTIME_TO_SHIP = 2
+CATEGORIES = (
     ("H100", "Maison"),
     ("H200", "Cuisine"),
     ("B300", "Bricolage"),
@@ -176,43 +158,141 @@ _CATEGORIES = (
     ("E500", "Électroménager"),
     ("J600", "Jeux"),
 )
+CENT = Decimal("0.01")
 
 
 def money(value):
+    """Round half-up to the cent."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def iso(moment):
-    """UTC timestamp as Mirakl writes it: milliseconds and ``Z``."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+def included_tax(amount, rate):
+    """The tax included in a tax-included ``amount`` at ``rate`` percent."""
+    return money(amount * rate / (100 + rate))
 
 
-def parse_date(value, name):
-    text = (value or "").strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as err:
-        raise HttpError(400, f"Invalid date for parameter {name}: {value!r}") from err
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+def _timestamp(moment):
+    return format_timestamp(moment) if moment else None
+
+
+def _compact(data):
+    """``data`` without its ``None`` values (OR11 omits absent fields)."""
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _error(status, code, message):
+    return HttpError(status, message, errors=[{"code": code, "message": message}])
+
+
+def _csv(value):
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 class Shop:
-    def __init__(self, shop_id, name, api_key, operator):
-        self.shop_id = shop_id
+    """A seller shop: its API key and its orders (in creation order)."""
+
+    def __init__(self, shop_id, name, api_key):
+        self.shop_id = int(shop_id)
         self.name = name
         self.api_key = api_key
-        self.operator = operator
-        self.orders = {}  # order_id -> order record (dict), in creation order
+        self.orders = {}  # order_id -> Order
         self.next_index = 1
+        self.malformed_count = 0  # picks the next defect
+
+
+@dataclass
+class Line:
+    """An order line; amounts are tax included, in EUR."""
+
+    line_id: str
+    index: int
+    offer_id: int
+    offer_sku: str
+    product_sku: str
+    title: str
+    category: tuple
+    quantity: int
+    price_unit: Decimal
+    tax_rate: Decimal
+    shipping_price: Decimal
+    state: str
+    updated: datetime
+
+    def __post_init__(self):
+        self.price = money(self.price_unit * self.quantity)
+        self.tax = included_tax(self.price, self.tax_rate)
+        self.shipping_tax = included_tax(self.shipping_price, SHIPPING_TAX_RATE)
+        self.commission_fee = money(
+            (self.price + self.shipping_price) * COMMISSION_RATE
+        )
+        self.commission_vat = money(self.commission_fee * COMMISSION_VAT_RATE / 100)
+
+
+@dataclass
+class Order:
+    """What the emulator knows of an order, rendered as Mirakl JSON."""
+
+    order_id: str
+    shop_id: int
+    index: int
+    kind: str  # "valid", "unknown_sku" or "malformed"
+    defect: str  # one of DEFECTS for a malformed order, else None
+    state: str
+    created: datetime
+    updated: datetime
+    customer: dict  # Mirakl shape
+    lines: list
+    shipping_type: tuple
+    decided_at: datetime = None  # OR21 answered
+    debited_at: datetime = None  # customer debited: SHIPPING
+    shipped_at: datetime = None
+    received_at: datetime = None
+    tracking: dict = field(default_factory=dict)
+    decisions: dict = field(default_factory=dict)  # line id -> accepted
+    history: list = field(default_factory=list)  # (timestamp, state)
+    cached_json: bytes = None  # OR11 rendering, dropped on every change
+
+    @property
+    def commercial_id(self):
+        return self.order_id.rsplit("-", 1)[0]
+
+    def totals(self):
+        """price, shipping_price, total_price, total_commission."""
+        price = sum((line.price for line in self.lines), Decimal(0))
+        shipping = sum((line.shipping_price for line in self.lines), Decimal(0))
+        commission = sum(
+            (line.commission_fee + line.commission_vat for line in self.lines),
+            Decimal(0),
+        )
+        return price, shipping, price + shipping, commission
+
+    def set_state(self, state, moment):
+        """Move the order, and its lines not refused or cancelled, to
+        ``state``; ``last_updated_date`` becomes ``moment``."""
+        self.state = state
+        for line in self.lines:
+            if line.state not in TERMINAL_LINE_STATES:
+                line.state = state
+                line.updated = moment
+        self.history.append((format_timestamp(moment), state))
+        self.touch(moment)
+
+    def touch(self, moment):
+        self.updated = max(self.updated, moment)
+        self.cached_json = None
 
 
 class MiraklEmulator(Emulator):
+    """The Mirakl seller API of a few shops (see the module docstring).
+
+    ``debit_delay_seconds``: how long accepted orders stay in
+    WAITING_DEBIT_PAYMENT before SHIPPING (0: at once; evaluated lazily when
+    read). ``update_date_delta_seconds``: the safety delta Mirakl subtracts
+    from OR11's ``start_update_date``.
+    """
+
     name = "mirakl"
+    common_params = ("shop_id",)
 
     def __init__(
         self,
@@ -223,7 +303,7 @@ class MiraklEmulator(Emulator):
         debit_delay_seconds=0,
         update_date_delta_seconds=0,
     ):
-        self.shop_specs = tuple(shops)
+        self.shop_specs = tuple(tuple(spec) for spec in shops)
         self.catalog_size = catalog_size
         self.debit_delay = timedelta(seconds=debit_delay_seconds)
         self.update_date_delta = timedelta(seconds=update_date_delta_seconds)
@@ -238,65 +318,16 @@ class MiraklEmulator(Emulator):
             self.shops = {spec[0]: Shop(*spec) for spec in self.shop_specs}
             self.keys = {shop.api_key: shop for shop in self.shops.values()}
             self.products = catalog.products(self.seed, max(self.catalog_size, 1))
-            self.customers = [self._customer(i) for i in range(300)]
-            self._last_moment = None
+            self.customers = [
+                _mirakl_customer(buyer) for buyer in customers.customers(self.seed)
+            ]
 
-    def _now(self):
-        """Now, strictly after the previous timestamp given (1 ms apart)."""
-        now = datetime.now(timezone.utc)
-        moment = now.replace(microsecond=now.microsecond // 1000 * 1000)
-        if self._last_moment and moment <= self._last_moment:
-            moment = self._last_moment + timedelta(milliseconds=1)
-        self._last_moment = moment
-        return moment
-
-    def _customer(self, index):
-        rng = random.Random(f"mirakl-customer-{self.seed}-{index}")
-        first = rng.choice(_FIRST_NAMES)
-        last = rng.choice(_LAST_NAMES)
-        belgian = rng.random() < 0.08
-        zip_code, city = rng.choice(_BE_CITIES if belgian else _FR_CITIES)
-        address = {
-            "civility": rng.choice(("M", "MME")),
-            "firstname": first,
-            "lastname": last,
-            "street_1": f"{rng.randint(1, 150)} {rng.choice(_STREETS)}",
-            "zip_code": zip_code,
-            "city": city,
-            "country": "Belgique" if belgian else "France",
-            "country_iso_code": "BEL" if belgian else "FRA",
-            "phone": f"0{rng.randint(1, 7)}{rng.randint(10000000, 99999999)}",
-        }
-        customer = {
-            "customer_id": f"C-{self.seed}-{index:05d}",
-            "civility": address["civility"],
-            "firstname": first,
-            "lastname": last,
-            "locale": "fr_BE" if belgian else "fr_FR",
-            "billing_address": dict(address),
-            "shipping_address": dict(address),
-        }
-        if rng.random() < 0.25:
-            other = dict(address)
-            other["street_1"] = f"{rng.randint(1, 150)} {rng.choice(_STREETS)}"
-            other["street_2"] = f"Bâtiment {rng.choice('ABCD')}"
-            customer["shipping_address"] = other
-        if rng.random() < 0.1:
-            company = f"{last} {rng.choice(('SARL', 'SAS', 'EURL'))}"
-            vat_number = f"FR{rng.randint(10, 99)}{rng.randint(100000000, 999999999)}"
-            customer["organization"] = {
-                "organization_id": f"ORG-{index:05d}",
-                "name": company,
-                "tax_identification_number": vat_number,
-                "address": {
-                    "street_1": address["street_1"],
-                    "zip_code": zip_code,
-                    "city": city,
-                    "country_iso_code": address["country_iso_code"],
-                },
-            }
-            customer["billing_address"]["company"] = company
-        return customer
+    def shop(self, shop_id):
+        """The shop ``shop_id`` (``ValueError`` if there is none)."""
+        try:
+            return self.shops[int(shop_id)]
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"unknown shop {shop_id!r}") from err
 
     def create_orders(
         self,
@@ -308,418 +339,392 @@ class MiraklEmulator(Emulator):
         state="WAITING_ACCEPTANCE",
         catalog_size=None,
     ):
-        """Create ``count`` orders in a shop; return their ids.
+        """Create ``count`` orders in a shop, created now; return their ids.
 
         Exactly ``round(count * unknown_sku_share)`` orders get one line with
-        an unknown SKU and ``round(count * malformed_share)`` others are
-        malformed, chosen deterministically.
+        an unknown SKU (``catalog.unknown_sku``) and exactly
+        ``round(count * malformed_share)`` others are malformed, chosen
+        deterministically; malformed orders take the defects of ``DEFECTS``
+        in turn. ``lines``: (min, max) lines per order. ``catalog_size``:
+        the catalogue prefix products are drawn from (default: the
+        emulator's). Raises ``ValueError`` on bad arguments.
         """
-        if state not in ORDER_STATES:
-            raise HttpError(400, f"Unknown order state {state!r}")
-        shop = self._shop(shop_id)
+        shop = self.shop(shop_id)
         count = int(count)
+        low, high = (int(n) for n in lines)
+        size = min(int(catalog_size or self.catalog_size), len(self.products))
         n_unknown = round(count * float(unknown_sku_share))
         n_malformed = round(count * float(malformed_share))
-        if n_unknown + n_malformed > count:
-            raise HttpError(400, "More unknown-SKU and malformed orders than orders")
-        size = min(int(catalog_size or self.catalog_size), len(self.products))
+        if state not in ORDER_STATES:
+            raise ValueError(f"unknown order state {state!r}")
+        if count < 0 or not 1 <= low <= high or size < 1:
+            raise ValueError("count >= 0, 1 <= lines[0] <= lines[1] required")
+        if n_unknown < 0 or n_malformed < 0 or n_unknown + n_malformed > count:
+            raise ValueError("shares must be positive and add up to 1 at most")
         with self.lock:
             start = shop.next_index
-            picker = random.Random(
-                f"mirakl-batch-{self.seed}-{shop_id}-{start}-{count}"
-            )
+            picker = random.Random(f"mirakl-batch-{self.seed}-{shop.shop_id}-{start}")
             chosen = picker.sample(range(count), n_unknown + n_malformed)
-            unknown = set(chosen[:n_unknown])
-            malformed = set(chosen[n_unknown:])
+            unknown, malformed = set(chosen[:n_unknown]), set(chosen[n_unknown:])
             ids = []
             for offset in range(count):
-                index = start + offset
-                kind = (
-                    "unknown_sku"
-                    if offset in unknown
-                    else "malformed"
-                    if offset in malformed
-                    else "valid"
+                defect = None
+                if offset in malformed:
+                    defect = DEFECTS[shop.malformed_count % len(DEFECTS)]
+                    shop.malformed_count += 1
+                order = self._new_order(
+                    shop, start + offset, offset in unknown, defect, (low, high), size
                 )
-                record = self._new_order(shop, index, kind, tuple(lines), state, size)
-                shop.orders[record["order_id"]] = record
-                ids.append(record["order_id"])
+                self._force_state(order, state, order.created)
+                shop.orders[order.order_id] = order
+                ids.append(order.order_id)
             shop.next_index = start + count
         return ids
 
-    def _new_order(self, shop, index, kind, lines, state, size):
+    def _new_order(self, shop, index, unknown_sku, defect, lines, size):
         rng = random.Random(f"mirakl-order-{self.seed}-{shop.shop_id}-{index}")
         order_id = f"MKP-{shop.shop_id}-{index:06d}-A"
-        now = self._now()
-        customer_index = rng.randrange(len(self.customers))
-        n_lines = rng.randint(lines[0], lines[1])
+        now = self.clock.now()
+        customer = self.customers[rng.randrange(len(self.customers))]
         order_lines = []
-        for number in range(1, n_lines + 1):
+        for number in range(1, rng.randint(*lines) + 1):
             product = self.products[rng.randrange(size)]
-            quantity = rng.choices((1, 2, 3), weights=(60, 30, 10))[0]
-            shipping = rng.choice(
-                (Decimal(0), Decimal("2.90"), Decimal("4.90"), Decimal("6.90"))
-            )
             order_lines.append(
-                {
-                    "id": f"{order_id}-{number}",
-                    "index": number,
-                    "sku": product["sku"],
-                    "title": product["name"],
-                    "product_sku": f"MKP{product['ean'][-9:]}",
-                    "offer_id": 10000 + int(product["sku"][-4:]),
-                    "quantity": quantity,
-                    "price_unit": Decimal(product["price"]),
-                    "rate": Decimal(product["tax_rate"]),
-                    "shipping": shipping,
-                    "category": rng.choice(_CATEGORIES),
-                    "state": state,
-                }
-            )
-        defect = None
-        if kind == "unknown_sku":
-            line = order_lines[rng.randrange(len(order_lines))]
-            line["sku"] = catalog.unknown_sku(shop.shop_id * 100000 + index)
-            line["title"] = "Produit inconnu"
-        elif kind == "malformed":
-            defect = DEFECTS[rng.randrange(len(DEFECTS))]
-        accepted = state not in ("STAGING", "WAITING_ACCEPTANCE")
-        return {
-            "order_id": order_id,
-            "shop_id": shop.shop_id,
-            "index": index,
-            "kind": kind,
-            "defect": defect,
-            "state": state,
-            "created": now,
-            "updated": now,
-            "accepted_at": now if accepted else None,
-            "shipped_at": now
-            if state in ("SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED")
-            else None,
-            "customer_index": customer_index,
-            "lines": order_lines,
-            "shipping_type": rng.choice((("STD", "Standard"), ("EXP", "Express"))),
-            "tracking": {},
-            "decisions": {},
-            "history": [(iso(now), state)],
-        }
-
-    def _shop(self, shop_id):
-        try:
-            return self.shops[int(shop_id)]
-        except (KeyError, TypeError, ValueError) as err:
-            raise HttpError(404, f"Unknown shop {shop_id}") from err
-
-    def _set_state(self, record, state, lines_state=None, moment=None):
-        moment = moment or self._now()
-        record["state"] = state
-        record["updated"] = moment
-        record["history"].append((iso(moment), state))
-        for line in record["lines"]:
-            if lines_state and line["state"] != "REFUSED":
-                line["state"] = lines_state
-
-    def _refresh(self, record):
-        """Lazy clock: an accepted order becomes payable after the delay."""
-        if record["state"] == "WAITING_DEBIT_PAYMENT":
-            due = record["accepted_at"] + self.debit_delay
-            if not self.debit_delay or datetime.now(timezone.utc) >= due:
-                self._set_state(
-                    record, "SHIPPING", "SHIPPING", moment=max(due, record["updated"])
+                Line(
+                    line_id=f"{order_id}-{number}",
+                    index=number,
+                    offer_id=10000 + int(product["sku"][-4:]),
+                    offer_sku=product["sku"],
+                    product_sku=f"MKP{product['ean'][-9:]}",
+                    title=product["name"],
+                    category=rng.choice(CATEGORIES),
+                    quantity=rng.choices((1, 2, 3), weights=(60, 30, 10))[0],
+                    price_unit=Decimal(product["price"]),
+                    tax_rate=Decimal(product["tax_rate"]),
+                    shipping_price=Decimal(rng.choice(SHIPPING_PRICES)),
+                    state="WAITING_ACCEPTANCE",
+                    updated=now,
                 )
-
-    def order_record(self, order_id):
-        """The internal record of an order (for tests), JSON-ready."""
-        with self.lock:
-            record = self._find_order(order_id)
-            self._refresh(record)
-            return {
-                "order_id": record["order_id"],
-                "shop_id": record["shop_id"],
-                "kind": record["kind"],
-                "defect": record["defect"],
-                "state": record["state"],
-                "created_date": iso(record["created"]),
-                "last_updated_date": iso(record["updated"]),
-                "lines": [
-                    {
-                        "order_line_id": line["id"],
-                        "offer_sku": line["sku"],
-                        "quantity": line["quantity"],
-                        "state": line["state"],
-                    }
-                    for line in record["lines"]
-                ],
-                "total_price": float(self._totals(record)[2]),
-                "tracking": dict(record["tracking"]),
-                "decisions": dict(record["decisions"]),
-                "history": [list(item) for item in record["history"]],
-            }
-
-    def _find_order(self, order_id, shop=None):
-        shops = [shop] if shop else self.shops.values()
-        for candidate in shops:
-            if order_id in candidate.orders:
-                return candidate.orders[order_id]
-        raise HttpError(
-            404,
-            f"Order {order_id} not found",
-            errors=[
-                {"code": "ORDER_NOT_FOUND", "message": f"Order {order_id} not found"}
-            ],
+            )
+        if unknown_sku:
+            line = rng.choice(order_lines)
+            line.offer_sku = catalog.unknown_sku(shop.shop_id * 100_000 + index)
+            line.product_sku = f"MKP9{index:08d}"
+            line.title = f"Article hors catalogue {index}"
+        kind = "malformed" if defect else "unknown_sku" if unknown_sku else "valid"
+        return Order(
+            order_id=order_id,
+            shop_id=shop.shop_id,
+            index=index,
+            kind=kind,
+            defect=defect,
+            state="WAITING_ACCEPTANCE",
+            created=now,
+            updated=now,
+            customer=customer,
+            lines=order_lines,
+            shipping_type=rng.choice(SHIPPING_TYPES),
         )
 
-    # ------------------------------------------------------------------
-    # rendering (OR11 order shape)
-    # ------------------------------------------------------------------
-    def _line_amounts(self, line):
-        price = money(line["price_unit"] * line["quantity"])
-        rate = line["rate"]
-        tax = money(price * rate / (100 + rate))
-        shipping = line["shipping"]
-        shipping_tax = money(shipping * Decimal(20) / Decimal(120))
-        fee = money((price + shipping) * Decimal("0.12"))
-        fee_vat = money(fee * Decimal("0.2"))
-        return price, tax, shipping, shipping_tax, fee, fee_vat
+    def _find_order(self, order_id, shop=None):
+        for candidate in [shop] if shop else self.shops.values():
+            order = candidate.orders.get(order_id)
+            if order:
+                self._debit_if_due(order)
+                return order
+        raise _error(404, "ORDER_NOT_FOUND", f"Order {order_id} not found")
 
-    def _totals(self, record):
-        price = shipping = commission = Decimal(0)
-        for line in record["lines"]:
-            line_price, _tax, line_shipping, _stax, fee, fee_vat = self._line_amounts(
-                line
-            )
-            price += line_price
-            shipping += line_shipping
-            commission += fee + fee_vat
-        return price, shipping, price + shipping, commission
+    def _debit_if_due(self, order):
+        """The lazy clock of the payment: an accepted order is debited, and
+        goes to SHIPPING, ``debit_delay`` after the acceptance."""
+        if order.state != "WAITING_DEBIT_PAYMENT":
+            return
+        due = order.decided_at + self.debit_delay
+        if not self.debit_delay or datetime.now(timezone.utc) >= due:
+            moment = max(due, order.updated)
+            order.debited_at = moment
+            order.set_state("SHIPPING", moment)
 
-    def render(self, record):
-        customer = copy.deepcopy(self.customers[record["customer_index"]])
-        created, updated = iso(record["created"]), iso(record["updated"])
-        lines = []
-        for line in record["lines"]:
-            price, tax, shipping, shipping_tax, fee, fee_vat = self._line_amounts(line)
-            rate = line["rate"]
-            rate_code = f"TVA_{str(rate.normalize()).replace('.', '_')}"
-            lines.append(
-                {
-                    "can_refund": line["state"] in ("SHIPPED", "RECEIVED", "CLOSED"),
-                    "cancelations": [],
-                    "category_code": line["category"][0],
-                    "category_label": line["category"][1],
-                    "commission_fee": float(fee),
-                    "commission_rate_vat": 20.0,
-                    "commission_taxes": [
-                        {"amount": float(fee_vat), "code": "TVA_20", "rate": 20.0}
-                    ],
-                    "commission_vat": float(fee_vat),
-                    "created_date": created,
-                    "debited_date": iso(record["accepted_at"])
-                    if record["accepted_at"]
-                    else None,
-                    "description": line["title"],
-                    "last_updated_date": updated,
-                    "offer_id": line["offer_id"],
-                    "offer_sku": line["sku"],
-                    "offer_state_code": "11",
-                    "order_line_additional_fields": [],
-                    "order_line_id": line["id"],
-                    "order_line_index": line["index"],
-                    "order_line_state": line["state"],
-                    "price": float(price),
-                    "price_unit": float(line["price_unit"]),
-                    "product_medias": [],
-                    "product_sku": line["product_sku"],
-                    "product_title": line["title"],
-                    "quantity": line["quantity"],
-                    "refunds": [],
-                    "shipped_date": iso(record["shipped_at"])
-                    if record["shipped_at"]
-                    else None,
-                    "shipping_price": float(shipping),
-                    "shipping_taxes": [
-                        {
-                            "amount": float(shipping_tax),
-                            "code": "TVA_20",
-                            "rate": 20.0,
-                            "tax_calculation_rule": "PROPORTIONAL",
-                        }
-                    ]
-                    if shipping
-                    else [],
-                    "taxes": [
-                        {
-                            "amount": float(tax),
-                            "code": rate_code,
-                            "rate": float(rate),
-                            "tax_calculation_rule": "PROPORTIONAL",
-                        }
-                    ],
-                    "total_commission": float(fee + fee_vat),
-                    "total_price": float(price + shipping),
-                }
-            )
-        price, shipping, total, commission = self._totals(record)
-        state = record["state"]
-        tracking = record["tracking"]
-        order = {
-            "acceptance_decision_date": iso(record["accepted_at"])
-            if record["accepted_at"]
-            else None,
-            "can_cancel": state in CANCELLABLE_STATES,
-            "can_shop_ship": state == "SHIPPING",
-            "channel": {"code": "FR", "label": "France"},
-            "commercial_id": record["order_id"][:-2],
-            "created_date": created,
-            "currency_iso_code": "EUR",
-            "customer": customer,
-            "customer_debited_date": iso(record["accepted_at"])
-            if record["accepted_at"]
-            else None,
-            "customer_directly_pays_seller": False,
-            "customer_notification_email": (
-                f"relay-{record['order_id'].lower()}@sandbox.mirakl.invalid"
-            ),
-            "fulfillment": {"center": {"code": "DEFAULT"}},
-            "fully_refunded": False,
-            "has_customer_message": False,
-            "has_incident": False,
-            "has_invoice": False,
-            "last_updated_date": updated,
-            "leadtime_to_ship": 2,
-            "order_additional_fields": [],
-            "order_id": record["order_id"],
-            "order_lines": lines,
-            "order_state": state,
-            "order_tax_mode": "TAX_INCLUDED",
-            "paymentType": "CREDIT_CARD",
-            "payment_type": "CREDIT_CARD",
-            "payment_workflow": "PAY_ON_ACCEPTANCE",
-            "price": float(price),
-            "references": {"order_reference_for_customer": record["order_id"][:-2]},
-            "shipping_deadline": iso(record["created"] + timedelta(days=3)),
-            "shipping_price": float(shipping),
-            "shipping_type_code": record["shipping_type"][0],
-            "shipping_type_label": record["shipping_type"][1],
-            "shipping_zone_code": "FR",
-            "shipping_zone_label": "France métropolitaine",
-            "total_commission": float(commission),
-            "total_price": float(total),
-        }
-        if tracking:
-            order.update(
-                {
-                    "shipping_carrier_code": tracking.get("carrier_code"),
-                    "shipping_company": tracking.get("carrier_name"),
-                    "shipping_tracking": tracking.get("tracking_number"),
-                    "shipping_tracking_url": tracking.get("carrier_url"),
-                }
-            )
-        order = {k: v for k, v in order.items() if v is not None}
-        for line in lines:
-            for key in [k for k, v in line.items() if v is None]:
-                del line[key]
-        if record["defect"]:
-            self._apply_defect(order, record["defect"])
-        return order
+    def _force_state(self, order, state, moment):
+        """A transition decided by the marketplace (or a test): the dates of
+        the steps skipped are set to ``moment``."""
+        if state not in ORDER_STATES:
+            raise ValueError(f"unknown order state {state!r}")
+        if state not in ("STAGING", "WAITING_ACCEPTANCE"):
+            order.decided_at = order.decided_at or moment
+        if state in ("SHIPPING", *SHIPPED_STATES):
+            order.debited_at = order.debited_at or moment
+        if state in SHIPPED_STATES:
+            order.shipped_at = order.shipped_at or moment
+        if state in ("RECEIVED", "CLOSED"):
+            order.received_at = order.received_at or moment
+        order.set_state(state, moment)
+
+    def order_record(self, order_id):
+        """The internal record of an order, JSON-ready (for tests)."""
+        with self.lock:
+            order = self._find_order(order_id)
+            return {
+                "order_id": order.order_id,
+                "shop_id": order.shop_id,
+                "kind": order.kind,
+                "defect": order.defect,
+                "state": order.state,
+                "created_date": format_timestamp(order.created),
+                "last_updated_date": format_timestamp(order.updated),
+                "acceptance_decision_date": _timestamp(order.decided_at),
+                "customer_debited_date": _timestamp(order.debited_at),
+                "shipped_date": _timestamp(order.shipped_at),
+                "received_date": _timestamp(order.received_at),
+                "lines": [
+                    {
+                        "order_line_id": line.line_id,
+                        "offer_sku": line.offer_sku,
+                        "quantity": line.quantity,
+                        "price": float(line.price),
+                        "state": line.state,
+                    }
+                    for line in order.lines
+                ],
+                "total_price": float(order.totals()[2]),
+                "tracking": dict(order.tracking),
+                "decisions": dict(order.decisions),
+                "history": [list(item) for item in order.history],
+            }
+
+    # ------------------------------------------------------------------
+    # rendering
+    # ------------------------------------------------------------------
+    def _render(self, order):
+        """The order as OR11 writes it (before any defect)."""
+        price, shipping, total, commission = order.totals()
+        state = order.state
+        tracking = order.tracking
+        return _compact(
+            {
+                "acceptance_decision_date": _timestamp(order.decided_at),
+                "can_cancel": state in CANCELLABLE_STATES,
+                "can_shop_ship": state == "SHIPPING",
+                "channel": dict(CHANNEL),
+                "commercial_id": order.commercial_id,
+                "created_date": format_timestamp(order.created),
+                "currency_iso_code": "EUR",
+                "customer": order.customer,
+                "customer_debited_date": _timestamp(order.debited_at),
+                "customer_directly_pays_seller": False,
+                "customer_notification_email": (
+                    f"notification+{order.order_id.lower()}@sandbox.mirakl.invalid"
+                ),
+                "fulfillment": {"center": {"code": FULFILLMENT_CENTER}},
+                "fully_refunded": False,
+                "has_customer_message": False,
+                "has_incident": False,
+                "has_invoice": False,
+                "last_updated_date": format_timestamp(order.updated),
+                "leadtime_to_ship": LEADTIME_TO_SHIP,
+                "order_additional_fields": [],
+                "order_id": order.order_id,
+                "order_lines": [self._render_line(order, line) for line in order.lines],
+                "order_state": state,
+                "order_tax_mode": "TAX_INCLUDED",
+                "paymentType": "CREDIT_CARD",
+                "payment_type": "CREDIT_CARD",
+                "payment_workflow": PAYMENT_WORKFLOW,
+                "price": float(price),
+                "references": {"order_reference_for_customer": order.commercial_id},
+                "shipping_carrier_code": tracking.get("carrier_code"),
+                "shipping_carrier_standard_code": tracking.get("carrier_standard_code"),
+                "shipping_company": tracking.get("carrier_name"),
+                "shipping_deadline": format_timestamp(
+                    order.created + timedelta(days=LEADTIME_TO_SHIP + 1)
+                ),
+                "shipping_price": float(shipping),
+                "shipping_tracking": tracking.get("tracking_number"),
+                "shipping_tracking_url": tracking.get("carrier_url"),
+                "shipping_type_code": order.shipping_type[0],
+                "shipping_type_label": order.shipping_type[1],
+                "shipping_zone_code": "FR-METRO",
+                "shipping_zone_label": "France métropolitaine",
+                "total_commission": float(commission),
+                "total_price": float(total),
+            }
+        )
 
     @staticmethod
-    def _apply_defect(order, defect):
-        lines = order.get("order_lines") or []
-        if defect == "quantity_text":
-            lines[0]["quantity"] = "two"
-        elif defect == "price_unit_null":
-            lines[0]["price_unit"] = None
-        elif defect == "no_order_lines":
-            del order["order_lines"]
-        elif defect == "no_shipping_address":
-            del order["customer"]["shipping_address"]
-        elif defect == "negative_quantity":
-            lines[0]["quantity"] = -lines[0]["quantity"]
-        elif defect == "bad_created_date":
-            order["created_date"] = "32/13/2025 25:61"
-        elif defect == "totals_mismatch":
-            order["price"] = round(order["price"] + 10.0, 2)
-            order["total_price"] = round(order["total_price"] + 10.0, 2)
+    def _render_line(order, line):
+        rate = line.tax_rate
+        rate_code = "TVA_" + f"{rate.normalize():f}".replace(".", "_")
+        shipping_taxes = []
+        if line.shipping_price:
+            shipping_taxes.append(
+                {
+                    "amount": float(line.shipping_tax),
+                    "code": "TVA_20",
+                    "rate": float(SHIPPING_TAX_RATE),
+                    "tax_calculation_rule": "PROPORTIONAL",
+                }
+            )
+        return _compact(
+            {
+                "can_refund": line.state in ("SHIPPING", *SHIPPED_STATES),
+                "cancelations": [],
+                "category_code": line.category[0],
+                "category_label": line.category[1],
+                "commission_fee": float(line.commission_fee),
+                "commission_rate_vat": float(COMMISSION_VAT_RATE),
+                "commission_taxes": [
+                    {
+                        "amount": float(line.commission_vat),
+                        "code": "TVA_20",
+                        "rate": float(COMMISSION_VAT_RATE),
+                    }
+                ],
+                "commission_vat": float(line.commission_vat),
+                "created_date": format_timestamp(order.created),
+                "debited_date": _timestamp(
+                    order.debited_at if line.state != "REFUSED" else None
+                ),
+                "description": line.title,
+                "last_updated_date": format_timestamp(line.updated),
+                "offer_id": line.offer_id,
+                "offer_sku": line.offer_sku,
+                "offer_state_code": "11",
+                "order_line_additional_fields": [],
+                "order_line_id": line.line_id,
+                "order_line_index": line.index,
+                "order_line_state": line.state,
+                "origin_unit_price": float(line.price_unit),
+                "price": float(line.price),
+                "price_unit": float(line.price_unit),
+                "product_medias": [],
+                "product_sku": line.product_sku,
+                "product_title": line.title,
+                "quantity": line.quantity,
+                "received_date": _timestamp(
+                    order.received_at if line.state != "REFUSED" else None
+                ),
+                "refunds": [],
+                "shipped_date": _timestamp(
+                    order.shipped_at if line.state != "REFUSED" else None
+                ),
+                "shipping_price": float(line.shipping_price),
+                "shipping_price_additional_unit": 0.0,
+                "shipping_price_unit": float(line.shipping_price),
+                "shipping_taxes": shipping_taxes,
+                "taxes": [
+                    {
+                        "amount": float(line.tax),
+                        "code": rate_code,
+                        "rate": float(rate),
+                        "tax_calculation_rule": "PROPORTIONAL",
+                    }
+                ],
+                "total_commission": float(line.commission_fee + line.commission_vat),
+                "total_price": float(line.price + line.shipping_price),
+            }
+        )
+
+    def _or11_json(self, order):
+        """OR11 bytes of an order, cached until it changes."""
+        if order.cached_json is None:
+            data = self._render(order)
+            if order.defect:
+                _apply_defect(data, order.defect)
+            order.cached_json = dumps(data)
+        return order.cached_json
+
+    def _or12_data(self, order):
+        """OR12's shape: OR11's fields, and ``null`` for the absent ones the
+        OR12 schema lists, as in Mirakl's own OR12 example."""
+        data = self._render(order)
+        for key in OR12_NULLABLE:
+            data.setdefault(key, None)
+        for line in data["order_lines"]:
+            for key in OR12_LINE_NULLABLE:
+                line.setdefault(key, None)
+        if order.defect:
+            _apply_defect(data, order.defect)
+        return data
 
     # ------------------------------------------------------------------
     # API
     # ------------------------------------------------------------------
     def register_routes(self):
+        order = "/api/orders/(?P<order_id>[^/]+)"
         self.route("GET", "/api/version", "V01", self.version)
         self.route("GET", "/api/account", "A01", self.account)
         self.route("GET", "/api/shipping/carriers", "SH21", self.carriers)
-        self.route("GET", "/api/orders", "OR11", self.list_orders)
-        self.route("PUT", "/api/orders/(?P<order_id>[^/]+)/accept", "OR21", self.accept)
         self.route(
-            "PUT", "/api/orders/(?P<order_id>[^/]+)/tracking", "OR23", self.tracking
+            "GET",
+            "/api/orders",
+            "OR11",
+            self.list_orders,
+            params=OR11_PARAMS + PAGINATION_PARAMS,
         )
-        self.route("PUT", "/api/orders/(?P<order_id>[^/]+)/ship", "OR24", self.ship)
-        self.route("PUT", "/api/orders/(?P<order_id>[^/]+)/cancel", "OR29", self.cancel)
+        self.route("GET", order, "OR12", self.get_order)
+        self.route("PUT", order + "/accept", "OR21", self.accept)
+        self.route("PUT", order + "/tracking", "OR23", self.tracking)
+        self.route("PUT", order + "/ship", "OR24", self.ship)
+        self.route("PUT", order + "/cancel", "OR29", self.cancel)
+        self.admin_route("GET", "/shops", self._admin_shops)
         self.admin_route("POST", "/orders", self._admin_create_orders)
         self.admin_route("GET", "/orders/(?P<order_id>[^/]+)", self._admin_get_order)
         self.admin_route(
             "POST", "/orders/(?P<order_id>[^/]+)/state", self._admin_set_state
         )
 
-    def error_body(self, status, message, errors=None):
-        body = {"status": status, "message": message}
-        if errors:
-            body["errors"] = errors
-        return body
-
     def authenticate(self, request):
-        key = (request.headers.get("Authorization") or "").strip()
-        shop = self.keys.get(key)
+        """The shop of the API key; ``shop_id``, if given, must be it."""
+        shop = self.keys.get((request.headers.get("Authorization") or "").strip())
         if not shop:
             raise HttpError(401, "Unauthorized")
         wanted = request.arg("shop_id")
-        if wanted not in (None, "") and str(wanted) != str(shop.shop_id):
-            raise HttpError(403, f"Shop {wanted} is not accessible with this API key")
+        if wanted not in (None, "") and wanted.strip() != str(shop.shop_id):
+            raise HttpError(
+                400,
+                f"Invalid shop_id {wanted!r}: this API key reaches shop "
+                f"{shop.shop_id} only",
+            )
         return shop
 
     def version(self, request, shop):
+        """V01: Mirakl says only the status matters; the body may change."""
         return Response.json({"version": "3.250.0-sandbox"})
 
     def account(self, request, shop):
-        created = iso(datetime(2024, 1, 15, 9, 0, tzinfo=timezone.utc))
-        contact = {
-            "city": "Lyon",
-            "civility": "M",
-            "country": "FRA",
-            "email": f"seller-{shop.shop_id}@sandbox.invalid",
-            "firstname": "Sandbox",
-            "lastname": "Seller",
-            "street1": "1 place Bellecour",
-            "zip_code": "69002",
-        }
+        """A01: the shop, with every field the schema requires."""
+        created = format_timestamp(datetime(2024, 1, 15, 9, 0, tzinfo=timezone.utc))
+        address = {"street_1": "1 place Bellecour", "zip_code": "69002", "city": "Lyon"}
         return Response.json(
             {
                 "applicable_taxes": [{"code": "TVA_20", "label": "TVA 20 %"}],
                 "approval_delay": 0,
                 "approval_rate": 100.0,
-                "billing_info": {"bank_name": "Sandbox Bank", "owner": shop.name},
-                "channels": ["FR"],
-                "contact_informations": contact,
+                "billing_info": {"bank_name": "Banque Sandbox", "owner": shop.name},
+                "channels": [CHANNEL["code"]],
+                "contact_informations": {
+                    "city": address["city"],
+                    "civility": "M",
+                    "country": "FRA",
+                    "email": f"seller-{shop.shop_id}@sandbox.invalid",
+                    "firstname": "Sandbox",
+                    "lastname": "Seller",
+                    "street1": address["street_1"],
+                    "zip_code": address["zip_code"],
+                },
                 "currency_iso_code": "EUR",
                 "date_created": created,
                 "default_billing_information": {
                     "default_language": "fr",
                     "id": f"BILL-{shop.shop_id}",
-                    "registration_address": {
-                        "city": "Lyon",
-                        "country_iso_code": "FRA",
-                        "street_1": "1 place Bellecour",
-                        "zip_code": "69002",
-                    },
+                    "registration_address": {**address, "country_iso_code": "FRA"},
                 },
-                "domains": [],
+                "domains": ["PRODUCT"],
                 "evaluations_count": 0,
                 "free_shipping": False,
                 "is_professional": True,
                 "last_updated_date": created,
-                "offers_count": 0,
+                "offers_count": len(self.products),
                 "orders_count": len(shop.orders),
                 "payment_details": {
                     "paid_balance": 0.0,
@@ -728,8 +733,8 @@ class MiraklEmulator(Emulator):
                 },
                 "payment_method_mandatory": False,
                 "premium": False,
-                "pro_details": {},
-                "shipping": {},
+                "pro_details": {"corporate_name": shop.name},
+                "shipping": {"lead_time_to_ship": LEADTIME_TO_SHIP},
                 "shipping_types": [],
                 "shipping_zones": [],
                 "shop_additional_fields": [],
@@ -740,6 +745,7 @@ class MiraklEmulator(Emulator):
         )
 
     def carriers(self, request, shop):
+        """SH21: the carriers registered on the instance."""
         return Response.json(
             {
                 "carriers": [
@@ -755,251 +761,371 @@ class MiraklEmulator(Emulator):
         )
 
     def list_orders(self, request, shop):
-        try:
-            limit = int(request.arg("max") or DEFAULT_PAGE)
-            offset = int(request.arg("offset") or 0)
-        except ValueError as err:
-            raise HttpError(400, "max and offset must be whole numbers") from err
-        if limit > MAX_PAGE or limit < 1 or offset < 0:
-            raise HttpError(
-                400, f"max must be between 1 and {MAX_PAGE}, offset positive"
-            )
-        paginate = (request.arg("paginate") or "true").lower() != "false"
-        sort = request.arg("sort") or "dateCreated"
-        if sort != "dateCreated":
-            raise HttpError(400, f"Unknown sort field {sort!r}")
-        descending = (request.arg("order") or "asc").lower() == "desc"
-        ids = [i for i in (request.arg("order_ids") or "").split(",") if i]
-        if len(ids) > MAX_PAGE:
-            raise HttpError(400, "At most 100 order ids")
-        states = [s for s in (request.arg("order_state_codes") or "").split(",") if s]
-        unknown = set(states) - set(ORDER_STATES)
-        if unknown:
-            raise HttpError(
-                400, f"Unknown order state code(s): {', '.join(sorted(unknown))}"
-            )
-        channels = [c for c in (request.arg("channel_codes") or "").split(",") if c]
-        bounds = {}
-        for name in ("start_date", "end_date", "start_update_date", "end_update_date"):
-            if request.arg(name):
-                bounds[name] = parse_date(request.arg(name), name)
-        if "start_update_date" in bounds:
-            bounds["start_update_date"] -= self.update_date_delta
+        """OR11: filters, sort by creation date (then order id), offset
+        pagination; ``total_count`` counts every matching order."""
+        offset, limit, paginate, descending = _page_args(request)
+        filters = self._order_filters(request)
         with self.lock:
             matching = []
-            for record in shop.orders.values():
-                self._refresh(record)
-                if ids and record["order_id"] not in ids:
-                    continue
-                if states and record["state"] not in states:
-                    continue
-                if channels and "FR" not in channels:
-                    continue
-                if not self._in_bounds(record, bounds):
-                    continue
-                matching.append(record)
-            matching.sort(
-                key=lambda r: (r["created"], r["order_id"]), reverse=descending
-            )
-            page = matching[offset : offset + limit] if paginate else matching
-            orders = [self.render(record) for record in page]
-        return Response.json({"orders": orders, "total_count": len(matching)})
+            for order in shop.orders.values():
+                self._debit_if_due(order)
+                if all(test(order) for test in filters):
+                    matching.append(order)
+            matching.sort(key=lambda o: (o.created, o.order_id), reverse=descending)
+            page = matching if not paginate else matching[offset : offset + limit]
+            parts = [self._or11_json(order) for order in page]
+        body = b'{"orders":[%b],"total_count":%d}' % (b",".join(parts), len(matching))
+        return Response(200, body)
 
-    @staticmethod
-    def _in_bounds(record, bounds):
-        created, updated = record["created"], record["updated"]
-        return not (
-            ("start_date" in bounds and created < bounds["start_date"])
-            or ("end_date" in bounds and created > bounds["end_date"])
-            or ("start_update_date" in bounds and updated < bounds["start_update_date"])
-            or ("end_update_date" in bounds and updated > bounds["end_update_date"])
-        )
+    def _order_filters(self, request):
+        """OR11's filters, as predicates on an ``Order``."""
+        filters = []
+        for name, attribute in (
+            ("order_ids", "order_id"),
+            ("order_references_for_customer", "commercial_id"),
+        ):
+            wanted = _csv(request.arg(name))
+            if len(wanted) > MAX_IDS:
+                raise HttpError(400, f"{name}: {MAX_IDS} values at most")
+            if wanted:
+                filters.append(lambda o, a=attribute, w=set(wanted): getattr(o, a) in w)
+        if _csv(request.arg("order_references_for_seller")):
+            filters.append(lambda o: False)  # the sandbox sets none
+        states = _csv(request.arg("order_state_codes"))
+        unknown = sorted(set(states) - set(ORDER_STATES))
+        if unknown:
+            raise HttpError(400, f"Unknown order state code(s): {', '.join(unknown)}")
+        if states:
+            filters.append(lambda o: o.state in states)
+        if _bool_arg(request, "only_null_channel"):
+            filters.append(lambda o: False)  # every order has a channel
+        elif _csv(request.arg("channel_codes")):
+            channels = _csv(request.arg("channel_codes"))
+            filters.append(lambda o: CHANNEL["code"] in channels)
+        debited = _bool_arg(request, "customer_debited")
+        if debited is not None:
+            filters.append(lambda o: (o.debited_at is not None) is debited)
+        if _bool_arg(request, "has_incident"):
+            filters.append(lambda o: False)  # no incident in the sandbox
+        workflow = request.arg("payment_workflow")
+        if workflow and workflow not in PAYMENT_WORKFLOWS:
+            raise HttpError(400, f"Unknown payment_workflow {workflow!r}")
+        if workflow:
+            filters.append(lambda o: workflow == PAYMENT_WORKFLOW)
+        centers = [
+            c for value in request.args("fulfillment_center_code") for c in _csv(value)
+        ]
+        if centers:
+            filters.append(lambda o: FULFILLMENT_CENTER in centers)
+        return filters + self._date_filters(request)
 
-    @staticmethod
-    def _state_error(record, operation):
-        message = (
-            f"Order {record['order_id']} is {record['state']}: {operation} is not "
-            "possible"
-        )
-        return HttpError(
-            400, message, errors=[{"code": "ORDER_INVALID_STATE", "message": message}]
-        )
+    def _date_filters(self, request):
+        """Creation and update date ranges; Mirakl subtracts a safety delta
+        from ``start_update_date``."""
+        bounds = {}
+        for name in ("start_date", "end_date", "start_update_date", "end_update_date"):
+            value = request.arg(name)
+            if value:
+                try:
+                    bounds[name] = parse_timestamp(value)
+                except ValueError as err:
+                    raise HttpError(400, f"Invalid date for {name}: {value!r}") from err
+        filters = []
+        if "start_date" in bounds:
+            filters.append(lambda o: o.created >= bounds["start_date"])
+        if "end_date" in bounds:
+            filters.append(lambda o: o.created <= bounds["end_date"])
+        if "start_update_date" in bounds:
+            start = bounds["start_update_date"] - self.update_date_delta
+            filters.append(lambda o: o.updated >= start)
+        if "end_update_date" in bounds:
+            filters.append(lambda o: o.updated <= bounds["end_update_date"])
+        return filters
+
+    def get_order(self, request, shop):
+        """OR12 (deprecated by Mirakl): one order."""
+        with self.lock:
+            order = self._find_order(request.params["order_id"], shop)
+            return Response.json(self._or12_data(order))
 
     def accept(self, request, shop):
-        body = request.json() or {}
+        """OR21: accept or refuse every line of a WAITING_ACCEPTANCE order.
+
+        All lines refused: REFUSED. Otherwise the accepted lines wait for the
+        debit of the customer (WAITING_DEBIT_PAYMENT), then the order goes to
+        SHIPPING; the refused lines are REFUSED.
+        """
+        body = request.json_object()
         decisions = body.get("order_lines")
         if not isinstance(decisions, list):
-            raise HttpError(
-                400,
-                "order_lines is required",
-                errors=[
-                    {"code": "VALIDATION_ERROR", "message": "order_lines is required"}
-                ],
-            )
+            raise _error(400, "VALIDATION_ERROR", "order_lines must be a list")
         with self.lock:
-            record = self._find_order(request.params["order_id"], shop)
-            self._refresh(record)
-            if record["state"] != "WAITING_ACCEPTANCE":
-                raise self._state_error(record, "acceptance")
-            line_ids = {line["id"] for line in record["lines"]}
-            seen = {}
-            for decision in decisions:
-                if (
-                    not isinstance(decision, dict)
-                    or decision.get("id") is None
-                    or decision.get("accepted") is None
-                ):
-                    raise HttpError(
-                        400,
-                        "Null element in order_lines",
-                        errors=[
-                            {
-                                "code": "ORDER_LINE_NULL_ELEMENT",
-                                "message": "An order line decision is incomplete",
-                            }
-                        ],
-                    )
-                line_id = decision["id"]
-                if line_id in seen:
-                    raise HttpError(
-                        400,
-                        f"Duplicate order line {line_id}",
-                        errors=[
-                            {
-                                "code": "ORDER_LINE_DUPLICATE_ID",
-                                "message": f"Duplicate order line {line_id}",
-                            }
-                        ],
-                    )
-                if line_id not in line_ids:
-                    raise HttpError(
-                        400,
-                        f"Unknown order line {line_id}",
-                        errors=[
-                            {
-                                "code": "ORDER_LINE_NOT_FOUND",
-                                "message": f"Unknown order line {line_id}",
-                            }
-                        ],
-                    )
-                seen[line_id] = bool(decision["accepted"])
-            missing = line_ids - set(seen)
-            if missing:
-                raise HttpError(
-                    400,
-                    "A decision is missing for some order lines",
-                    errors=[
-                        {
-                            "code": "ORDER_LINE_ACCEPTANCE_DECISION_MISSING",
-                            "message": f"No decision for {', '.join(sorted(missing))}",
-                        }
-                    ],
-                )
-            record["decisions"].update(seen)
-            moment = self._now()
-            for line in record["lines"]:
-                line["state"] = (
-                    "WAITING_DEBIT_PAYMENT" if seen[line["id"]] else "REFUSED"
-                )
-            if any(seen.values()):
-                record["accepted_at"] = moment
-                self._set_state(record, "WAITING_DEBIT_PAYMENT", moment=moment)
-                self._refresh(record)
+            order = self._find_order(request.params["order_id"], shop)
+            _check_state(order, ("WAITING_ACCEPTANCE",), "accepted or refused")
+            accepted = _read_decisions(order, decisions)
+            moment = self.clock.now()
+            order.decided_at = moment
+            order.decisions.update(accepted)
+            for line in order.lines:
+                if not accepted[line.line_id]:
+                    line.state = "REFUSED"
+                    line.updated = moment
+            if any(accepted.values()):
+                order.set_state("WAITING_DEBIT_PAYMENT", moment)
+                self._debit_if_due(order)
             else:
-                self._set_state(record, "REFUSED", moment=moment)
+                order.set_state("REFUSED", moment)
         return Response.empty()
 
     def tracking(self, request, shop):
-        body = request.json() or {}
+        """OR23: carrier and tracking number of a SHIPPING or SHIPPED order.
+
+        A registered carrier (SH21 code) needs ``tracking_number``; its URL
+        is computed. Another one needs ``carrier_name`` and may give
+        ``carrier_url``.
+        """
+        body = request.json_object()
         with self.lock:
-            record = self._find_order(request.params["order_id"], shop)
-            self._refresh(record)
-            if record["state"] not in ("SHIPPING", "SHIPPED"):
-                raise self._state_error(record, "tracking update")
-            code = body.get("carrier_code")
-            known = {c[0]: c for c in CARRIERS}
-            tracking_number = body.get("tracking_number")
-            if code and code in known:
-                if not tracking_number:
-                    raise HttpError(
-                        400, "tracking_number is required for a registered carrier"
-                    )
-                url = known[code][2].replace("{trackingId}", tracking_number)
-                tracking = {
-                    "carrier_code": code,
-                    "carrier_name": known[code][1],
-                    "carrier_url": url,
-                    "tracking_number": tracking_number,
-                }
-            else:
-                if not body.get("carrier_name"):
-                    raise HttpError(
-                        400, f"Unknown carrier code {code!r}: carrier_name is required"
-                    )
-                tracking = {
-                    "carrier_code": None,
-                    "carrier_name": body["carrier_name"],
-                    "carrier_url": body.get("carrier_url"),
-                    "tracking_number": tracking_number,
-                }
-            record["tracking"] = tracking
-            record["updated"] = self._now()
+            order = self._find_order(request.params["order_id"], shop)
+            _check_state(order, ("SHIPPING", "SHIPPED"), "given a tracking number")
+            order.tracking = _read_tracking(body)
+            order.touch(self.clock.now())
         return Response.empty()
 
     def ship(self, request, shop):
+        """OR24: a SHIPPING order (and its lines) becomes SHIPPED."""
         with self.lock:
-            record = self._find_order(request.params["order_id"], shop)
-            self._refresh(record)
-            if record["state"] != "SHIPPING":
-                raise self._state_error(record, "shipment")
-            moment = self._now()
-            record["shipped_at"] = moment
-            self._set_state(record, "SHIPPED", "SHIPPED", moment=moment)
+            order = self._find_order(request.params["order_id"], shop)
+            _check_state(order, ("SHIPPING",), "shipped")
+            moment = self.clock.now()
+            order.shipped_at = moment
+            order.set_state("SHIPPED", moment)
         return Response.empty()
 
     def cancel(self, request, shop):
+        """OR29: cancel a whole order not shipped yet."""
         with self.lock:
-            record = self._find_order(request.params["order_id"], shop)
-            self._refresh(record)
-            if record["state"] not in CANCELLABLE_STATES:
-                raise self._state_error(record, "cancellation")
-            self._set_state(record, "CANCELED", "CANCELED")
+            order = self._find_order(request.params["order_id"], shop)
+            _check_state(order, CANCELLABLE_STATES, "cancelled")
+            order.set_state("CANCELED", self.clock.now())
         return Response.empty()
 
     # ------------------------------------------------------------------
     # admin
     # ------------------------------------------------------------------
+    def _admin_shops(self, request):
+        return Response.json(
+            [
+                {
+                    "shop_id": shop.shop_id,
+                    "shop_name": shop.name,
+                    "api_key": shop.api_key,
+                    "orders": len(shop.orders),
+                }
+                for shop in self.shops.values()
+            ]
+        )
+
     def _admin_create_orders(self, request):
-        body = request.json() or {}
-        try:
-            ids = self.create_orders(
-                body.get("shop_id", self.shop_specs[0][0]),
-                body.get("count", 1),
-                unknown_sku_share=body.get("unknown_sku_share", 0.0),
-                malformed_share=body.get("malformed_share", 0.0),
-                lines=tuple(body.get("lines", (1, 3))),
-                state=body.get("state", "WAITING_ACCEPTANCE"),
-            )
-        except (TypeError, ValueError) as err:
-            raise HttpError(400, str(err)) from err
+        body = request.json_object()
+        ids = self.create_orders(
+            body.get("shop_id", self.shop_specs[0][0]),
+            body.get("count", 1),
+            unknown_sku_share=body.get("unknown_sku_share", 0.0),
+            malformed_share=body.get("malformed_share", 0.0),
+            lines=tuple(body.get("lines", (1, 3))),
+            state=body.get("state", "WAITING_ACCEPTANCE"),
+            catalog_size=body.get("catalog_size"),
+        )
         return Response.json({"order_ids": ids})
 
     def _admin_get_order(self, request):
         return Response.json(self.order_record(request.params["order_id"]))
 
     def _admin_set_state(self, request):
-        state = (request.json() or {}).get("state")
-        if state not in ORDER_STATES:
-            raise HttpError(400, f"Unknown order state {state!r}")
+        state = request.json_object().get("state")
         with self.lock:
-            record = self._find_order(request.params["order_id"])
-            line_state = (
-                None if state in ("WAITING_DEBIT", "WAITING_DEBIT_PAYMENT") else state
-            )
-            if (
-                state in ("SHIPPING", "WAITING_DEBIT_PAYMENT")
-                and not record["accepted_at"]
-            ):
-                record["accepted_at"] = self._now()
-            self._set_state(record, state, line_state)
+            order = self._find_order(request.params["order_id"])
+            self._force_state(order, state, self.clock.now())
         return Response.json(self.order_record(request.params["order_id"]))
+
+
+# keys OR12's schema requires that OR11 omits when they have no value
+OR12_NULLABLE = (
+    "acceptance_decision_date",
+    "order_state_reason_code",
+    "order_state_reason_label",
+    "shipping_company",
+    "shipping_tracking",
+    "shipping_tracking_url",
+)
+OR12_LINE_NULLABLE = (
+    "debited_date",
+    "order_line_state_reason_code",
+    "order_line_state_reason_label",
+    "received_date",
+    "shipped_date",
+)
+
+
+def _mirakl_customer(buyer):
+    """A buyer of the shared pool, in OR11's ``customer`` shape."""
+    names = {
+        "civility": buyer["civility"],
+        "firstname": buyer["firstname"],
+        "lastname": buyer["lastname"],
+    }
+
+    def address(source):
+        fields = ("street_1", "street_2", "zip_code", "city", "country")
+        data = {key: source[key] for key in fields if key in source}
+        data["country_iso_code"] = source["country_iso_code"]
+        return {**names, **data, "phone": buyer["phone"]}
+
+    customer = {
+        "customer_id": buyer["customer_id"],
+        **names,
+        "locale": buyer["locale"],
+        "billing_address": address(buyer["address"]),
+        "shipping_address": address(buyer["shipping_address"]),
+    }
+    organization = buyer["organization"]
+    if organization:
+        customer["billing_address"]["company"] = organization["name"]
+        customer["organization"] = {
+            **organization,
+            "address": {
+                key: buyer["address"][key]
+                for key in ("street_1", "zip_code", "city", "country_iso_code")
+            },
+        }
+    return customer
+
+
+def _apply_defect(order, defect):
+    """Spoil a rendered order (``order_id`` stays) the way ``defect`` says."""
+    lines = order.get("order_lines") or []
+    if defect == "quantity_text":
+        lines[0]["quantity"] = "two"
+    elif defect == "price_unit_null":
+        lines[0]["price_unit"] = None
+    elif defect == "no_order_lines":
+        del order["order_lines"]
+    elif defect == "no_shipping_address":
+        customer = dict(order["customer"])  # the pool's dict is shared
+        del customer["shipping_address"]
+        order["customer"] = customer
+    elif defect == "negative_quantity":
+        lines[0]["quantity"] = -lines[0]["quantity"]
+    elif defect == "bad_created_date":
+        order["created_date"] = "32/13/2025 25:61"
+    elif defect == "totals_mismatch":
+        order["price"] = round(order["price"] + 10.0, 2)
+        order["total_price"] = round(order["total_price"] + 10.0, 2)
+
+
+def _read_tracking(body):
+    """OR23's body as the tracking stored on the order."""
+    code = body.get("carrier_code")
+    number = body.get("tracking_number")
+    registered = {carrier[0]: carrier for carrier in CARRIERS}
+    if code in registered:
+        if not number:
+            raise HttpError(400, f"tracking_number is required for carrier {code}")
+        _code, label, template = registered[code]
+        return {
+            "carrier_code": code,
+            "carrier_standard_code": code,
+            "carrier_name": label,
+            "carrier_url": template.replace("{trackingId}", str(number)),
+            "tracking_number": number,
+        }
+    if not body.get("carrier_name"):
+        raise HttpError(
+            400,
+            f"Carrier {code!r} is not registered (see SH21): carrier_name is required",
+        )
+    return _compact(
+        {
+            "carrier_name": body["carrier_name"],
+            "carrier_standard_code": body.get("carrier_standard_code"),
+            "carrier_url": body.get("carrier_url"),
+            "tracking_number": number,
+        }
+    )
+
+
+def _check_state(order, allowed, action):
+    if order.state not in allowed:
+        raise _error(
+            400,
+            "ORDER_INVALID_STATE",
+            f"Order {order.order_id} is {order.state}: it cannot be {action}",
+        )
+
+
+def _read_decisions(order, decisions):
+    """OR21's decisions as {line id: accepted}, with Mirakl's error codes."""
+    line_ids = {line.line_id for line in order.lines}
+    accepted = {}
+    for decision in decisions:
+        if not isinstance(decision, dict):
+            raise _error(
+                400, "ORDER_LINE_NULL_ELEMENT", "order_lines has a null element"
+            )
+        line_id, value = decision.get("id"), decision.get("accepted")
+        if not isinstance(line_id, str) or not isinstance(value, bool):
+            raise _error(
+                400,
+                "VALIDATION_ERROR",
+                "each decision needs an id and accepted: true/false",
+            )
+        if line_id in accepted:
+            raise _error(
+                400, "ORDER_LINE_DUPLICATE_ID", f"Line {line_id} is given twice"
+            )
+        if line_id not in line_ids:
+            raise _error(
+                400,
+                "ORDER_LINE_NOT_FOUND",
+                f"Line {line_id} is not a line of order {order.order_id}",
+            )
+        accepted[line_id] = value
+    missing = sorted(line_ids - set(accepted))
+    if missing:
+        raise _error(
+            400,
+            "ORDER_LINE_ACCEPTANCE_DECISION_MISSING",
+            f"No decision for line(s) {', '.join(missing)}",
+        )
+    return accepted
+
+
+def _page_args(request):
+    """OR11's offset, max, paginate and sort order (``dateCreated`` only)."""
+    try:
+        limit = int(request.arg("max") or DEFAULT_PAGE)
+        offset = int(request.arg("offset") or 0)
+    except ValueError as err:
+        raise HttpError(400, "max and offset must be whole numbers") from err
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise HttpError(400, f"max must be 1 to {MAX_PAGE} and offset 0 or more")
+    paginate = _bool_arg(request, "paginate")
+    sort = request.arg("sort") or "dateCreated"
+    if sort != "dateCreated":
+        raise HttpError(400, f"Unknown sort field {sort!r}: dateCreated only")
+    order = (request.arg("order") or "asc").lower()
+    if order not in ("asc", "desc"):
+        raise HttpError(400, f"order must be asc or desc, not {order!r}")
+    return offset, limit, paginate is not False, order == "desc"
+
+
+def _bool_arg(request, name):
+    """A boolean query parameter: ``None`` when absent, 400 when not
+    ``true``/``false``."""
+    value = request.arg(name)
+    if value in (None, ""):
+        return None
+    if value.lower() not in ("true", "false"):
+        raise HttpError(400, f"{name} must be true or false, not {value!r}")
+    return value.lower() == "true"

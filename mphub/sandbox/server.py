@@ -1,28 +1,46 @@
-"""The sandbox framework: emulators served over real HTTP on 127.0.0.1.
+"""The sandbox framework: emulators served over real HTTP.
 
-An ``Emulator`` holds a route table (method + path pattern -> handler, each
-route named after the API operation it emulates), a deterministic store and
-fault switches. ``EmulatorServer`` serves one emulator from a background
-thread with the standard library's threading HTTP server, HTTP/1.1 with
-keep-alive. Admin routes under ``/_sandbox/`` (faults, stats, reset, and what
-each emulator adds) never meet faults nor authentication.
+An ``Emulator`` holds a route table (HTTP method + path pattern -> handler,
+each route named after the API operation it emulates, e.g. "OR11"), its
+deterministic store and its ``Faults``. ``EmulatorServer`` serves one emulator
+from a background thread with the standard library's threading HTTP server,
+speaking HTTP/1.1 with keep-alive.
+
+Admin routes live under ``/_sandbox/`` and never meet faults nor
+authentication. Every emulator has these:
+
+- ``GET /_sandbox/faults``: the current fault switches;
+- ``POST /_sandbox/faults``: change some of them (JSON object, unknown key ->
+  400);
+- ``GET /_sandbox/stats``: per operation, the calls and each fault served;
+- ``POST /_sandbox/reset``: store back to its seeded initial state, faults
+  off, stats cleared.
 """
 
+import copy
 import json
+import logging
 import math
 import random
 import re
+import socket
+import sys
 import threading
 import time
 from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
+_logger = logging.getLogger(__name__)
+
+ADMIN_PREFIX = "/_sandbox/"
 FAULT_DEFAULTS = {
     "rate_429": 0.0,  # share of API calls answered 429 with Retry-After
     "retry_after": 1,  # seconds announced in Retry-After
     "rate_5xx": 0.0,  # share answered 500, 502 or 503
-    "rate_timeout": 0.0,  # share answered only after timeout_seconds
+    "rate_timeout": 0.0,  # share answered normally after timeout_seconds only
     "timeout_seconds": 5.0,
     "rate_corrupt": 0.0,  # share of 200 JSON answers cut in the middle
     "expired_credentials": False,  # every API call answers 401
@@ -31,8 +49,71 @@ FAULT_DEFAULTS = {
 FAULT_COUNTERS = ("calls", "429", "5xx", "timeout", "corrupt", "401")
 
 
+# ----------------------------------------------------------------------
+# time
+# ----------------------------------------------------------------------
+def format_timestamp(moment):
+    """UTC ISO 8601 with milliseconds and ``Z``: ``2026-11-22T10:15:30.123Z``."""
+    text = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+_TIMESTAMP = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}(?::\d{2})?)"
+    r"(?:\.(?P<fraction>\d{1,9}))?"
+    r"(?:(?P<utc>Z)|(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2}))?",
+    re.IGNORECASE,
+)
+
+
+def parse_timestamp(text):
+    """Parse an ISO 8601 date-time, ``Z`` or offset, with or without
+    fraction (on every supported Python); naive means UTC. Raises
+    ``ValueError``."""
+    match = _TIMESTAMP.fullmatch(str(text).strip())
+    if not match:
+        raise ValueError(f"not an ISO 8601 date-time: {text!r}")
+    layout = "%Y-%m-%dT%H:%M:%S" if match["time"].count(":") == 2 else "%Y-%m-%dT%H:%M"
+    moment = datetime.strptime(f"{match['date']}T{match['time']}", layout)
+    microsecond = int((match["fraction"] or "0")[:6].ljust(6, "0"))
+    offset = timedelta(0)
+    if match["sign"]:
+        offset = timedelta(hours=int(match["hours"]), minutes=int(match["minutes"]))
+        offset = -offset if match["sign"] == "-" else offset
+    zone = timezone(offset)
+    return moment.replace(microsecond=microsecond, tzinfo=zone).astimezone(timezone.utc)
+
+
+class Clock:
+    """Real UTC time, in milliseconds, strictly increasing.
+
+    Two events never share a timestamp, so sorting by date is stable and a
+    change is always visible to an "updated since" filter.
+    """
+
+    def __init__(self):
+        self._last = None
+        self._lock = threading.Lock()
+
+    def now(self):
+        now = datetime.now(timezone.utc)
+        moment = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        with self._lock:
+            if self._last is not None and moment <= self._last:
+                moment = self._last + timedelta(milliseconds=1)
+            self._last = moment
+        return moment
+
+
+# ----------------------------------------------------------------------
+# requests and responses
+# ----------------------------------------------------------------------
 class HttpError(Exception):
-    """Raised by handlers: answered with the emulator's error format."""
+    """Raised by handlers; answered in the emulator's error format.
+
+    ``errors`` is a list of ``{"code": ..., "message": ...}`` for APIs that
+    document symbolic error codes.
+    """
 
     def __init__(self, status, message, errors=None, headers=None):
         super().__init__(message)
@@ -43,6 +124,8 @@ class HttpError(Exception):
 
 
 class Request:
+    """One HTTP request, as handlers see it."""
+
     def __init__(self, method, target, headers, body):
         parts = urlsplit(target)
         self.method = method
@@ -51,12 +134,25 @@ class Request:
         self.headers = headers
         self.body = body
         self.params = {}  # path parameters of the matched route
+        self.declared = None  # query parameters the matched route may read
+
+    def _check_declared(self, name):
+        if self.declared is not None and name not in self.declared:
+            raise LookupError(f"query parameter {name!r} is not declared by the route")
 
     def arg(self, name, default=None):
+        """The last value of a query parameter (``default`` if absent)."""
+        self._check_declared(name)
         values = self.query.get(name)
         return values[-1] if values else default
 
+    def args(self, name):
+        """Every value of a repeatable query parameter."""
+        self._check_declared(name)
+        return list(self.query.get(name, ()))
+
     def json(self):
+        """The JSON body, ``None`` when empty; invalid JSON -> 400."""
         if not self.body:
             return None
         try:
@@ -64,11 +160,24 @@ class Request:
         except ValueError as err:
             raise HttpError(400, f"Invalid JSON body: {err}") from err
 
+    def json_object(self):
+        """The JSON object in the body, ``{}`` when empty; anything else ->
+        400."""
+        body = self.json()
+        if body is None:
+            return {}
+        if not isinstance(body, dict):
+            raise HttpError(400, "The body must be a JSON object")
+        return body
+
+
+JSON_TYPE = "application/json;charset=UTF-8"
+
 
 class Response:
-    def __init__(
-        self, status=200, body=b"", content_type="application/json", headers=None
-    ):
+    """Status, headers and body bytes of an answer."""
+
+    def __init__(self, status=200, body=b"", content_type=JSON_TYPE, headers=None):
         self.status = status
         self.body = body
         self.headers = {"Content-Type": content_type} if body else {}
@@ -76,8 +185,7 @@ class Response:
 
     @classmethod
     def json(cls, data, status=200, headers=None):
-        body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-        return cls(status, body, "application/json;charset=UTF-8", headers)
+        return cls(status, dumps(data), JSON_TYPE, headers)
 
     @classmethod
     def empty(cls, status=204):
@@ -87,44 +195,221 @@ class Response:
     def text(cls, text, status=200, content_type="text/plain;charset=UTF-8"):
         return cls(status, text.encode(), content_type)
 
+    @property
+    def is_json(self):
+        return self.headers.get("Content-Type", "").startswith("application/json")
 
+
+def dumps(data):
+    """Compact UTF-8 JSON bytes."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Route(NamedTuple):
+    method: str
+    pattern: re.Pattern
+    operation: str  # API operation name, e.g. "OR11"; None for admin routes
+    handler: object
+    params: frozenset  # query parameters the handler may read
+
+
+# ----------------------------------------------------------------------
+# faults and stats
+# ----------------------------------------------------------------------
+class Faults:
+    """The fault switches of one emulator and the RNG that applies them.
+
+    The RNG is seeded from the sandbox seed and is separate from the data
+    RNGs, so injecting faults never changes the generated data.
+    """
+
+    def __init__(self, seed, name, values=None):
+        self._seed = f"{name}-faults-{seed}"
+        self._lock = threading.Lock()
+        self.reset()
+        if values:
+            self.update(values)
+
+    def reset(self):
+        with self._lock:
+            self._values = copy.deepcopy(FAULT_DEFAULTS)
+            self._rng = random.Random(self._seed)
+            self._last_calls = {}
+
+    def __getitem__(self, key):
+        return self._values[key]
+
+    def as_dict(self):
+        with self._lock:
+            return copy.deepcopy(self._values)
+
+    def update(self, values):
+        """Change some switches; raises ``ValueError`` (nothing changed) on an
+        unknown key or a bad value."""
+        if not isinstance(values, dict):
+            raise ValueError("fault switches must be a JSON object")
+        unknown = sorted(set(values) - set(FAULT_DEFAULTS))
+        if unknown:
+            raise ValueError(f"unknown fault switch(es): {', '.join(unknown)}")
+        checked = {key: self._check(key, value) for key, value in values.items()}
+        with self._lock:
+            self._values.update(checked)
+
+    @staticmethod
+    def _check(key, value):
+        default = FAULT_DEFAULTS[key]
+        try:
+            if isinstance(default, bool):
+                return _boolean(value)
+            if isinstance(default, dict):
+                if not isinstance(value, dict):
+                    raise ValueError(f"{key} must be an object")
+                return {str(op): float(seconds) for op, seconds in value.items()}
+            value = type(default)(value)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"bad value for {key}: {err}") from err
+        if key.startswith("rate_") and not 0 <= value <= 1:
+            raise ValueError(f"{key} must be between 0 and 1")
+        if value < 0:
+            raise ValueError(f"{key} must be positive")
+        return value
+
+    def draw(self, key):
+        """True for a share ``self[key]`` of the calls."""
+        rate = self._values[key]
+        if rate <= 0:
+            return False
+        with self._lock:
+            return self._rng.random() < rate
+
+    def server_error_status(self):
+        with self._lock:
+            return self._rng.choice((500, 502, 503))
+
+    def frequency_wait(self, operation, caller_key):
+        """Seconds (rounded up) before ``caller_key`` may call ``operation``
+        again, 0 when the call is allowed (and then remembered)."""
+        minimum = self._values["call_frequency"].get(operation)
+        if not minimum:
+            return 0
+        key = (operation, caller_key)
+        now = time.monotonic()
+        with self._lock:
+            last = self._last_calls.get(key)
+            if last is not None and now - last < minimum:
+                return max(1, math.ceil(minimum - (now - last)))
+            self._last_calls[key] = now
+        return 0
+
+
+def _boolean(value):
+    text = str(value).strip().lower()
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+class Stats:
+    """Per operation: calls, and each fault served."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self._counts = defaultdict(lambda: dict.fromkeys(FAULT_COUNTERS, 0))
+
+    def count(self, operation, what):
+        with self._lock:
+            self._counts[operation][what] += 1
+
+    def as_dict(self):
+        with self._lock:
+            return {op: dict(counts) for op, counts in self._counts.items()}
+
+
+# ----------------------------------------------------------------------
+# emulators
+# ----------------------------------------------------------------------
 class Emulator:
-    """Base of every emulator: routing, faults, stats, admin routes."""
+    """Base of every emulator: routing, faults, stats, admin routes.
+
+    Subclasses set ``name``, declare their API routes in ``register_routes``
+    and implement ``authenticate``, ``error_body`` and ``reset_store``.
+    Faults apply to the API routes only, in this order: expired credentials
+    (401), call frequency (429), timeout (sleep, then answer), 429, 5xx, and
+    last, on a 200 JSON answer, corruption (body cut in the middle).
+    """
 
     name = "emulator"
+    common_params = ()  # query parameters every API route may read
 
     def __init__(self, seed=42, faults=None):
         self.seed = seed
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()  # guards the store
+        self.clock = Clock()
         self.routes = []
         self.admin_routes = []
-        self._init_faults()
+        self.faults = Faults(seed, self.name, faults)
+        self.stats = Stats()
         self.register_routes()
         self._register_admin_routes()
-        if faults:
-            self.set_faults(faults)
 
     # -- to implement ----------------------------------------------------
     def register_routes(self):
         """Declare the API routes with ``self.route``."""
 
     def authenticate(self, request):
-        """Return what the handlers need to know of the caller, or raise
-        ``HttpError(401)``."""
+        """What the handlers need to know of the caller; raise
+        ``HttpError(401)`` when the credentials are refused."""
         return None
 
     def error_body(self, status, message, errors=None):
-        return {"status": status, "message": message}
+        """The JSON body of an error answer, in the emulated API's format."""
+        body = {"status": status, "message": message}
+        if errors:
+            body["errors"] = errors
+        return body
 
     def reset_store(self):
         """Back to the seeded initial data."""
 
+    # -- public API --------------------------------------------------------
+    def set_faults(self, values):
+        """Change fault switches (``ValueError`` on an unknown key)."""
+        self.faults.update(values)
+
+    def get_faults(self):
+        return self.faults.as_dict()
+
+    def get_stats(self):
+        return self.stats.as_dict()
+
+    def reset(self):
+        """Store back to its seeded state, faults off, stats cleared."""
+        self.faults.reset()
+        self.stats.reset()
+        with self.lock:
+            self.reset_store()
+
     # -- routing ---------------------------------------------------------
-    def route(self, method, pattern, operation, handler):
-        self.routes.append((method, re.compile(f"^{pattern}$"), operation, handler))
+    def route(self, method, pattern, operation, handler, params=()):
+        """An API route: ``handler(request, caller)`` answers ``method`` on
+        paths matching ``pattern`` (named groups become ``request.params``)
+        and may read the query parameters ``params`` and
+        ``common_params``."""
+        allowed = frozenset(params) | frozenset(self.common_params)
+        self.routes.append(
+            Route(method, re.compile(pattern), operation, handler, allowed)
+        )
 
     def admin_route(self, method, pattern, handler):
-        self.admin_routes.append((method, re.compile(f"^/_sandbox{pattern}$"), handler))
+        """An admin route under ``/_sandbox``: ``handler(request)``."""
+        full = re.compile(ADMIN_PREFIX.rstrip("/") + pattern)
+        self.admin_routes.append(Route(method, full, None, handler, None))
 
     def _register_admin_routes(self):
         self.admin_route("GET", "/faults", lambda r: Response.json(self.get_faults()))
@@ -133,146 +418,100 @@ class Emulator:
         self.admin_route("POST", "/reset", self._admin_reset)
 
     def _admin_set_faults(self, request):
-        self.set_faults(request.json() or {})
+        self.set_faults(request.json_object())
         return Response.json(self.get_faults())
 
     def _admin_reset(self, request):
         self.reset()
         return Response.json({"reset": True})
 
-    def _find(self, table, request):
+    @staticmethod
+    def _match(table, request):
         allowed = []
-        for entry in table:
-            method, pattern = entry[0], entry[1]
-            match = pattern.match(request.path)
+        for route in table:
+            match = route.pattern.fullmatch(request.path)
             if match:
-                if method == request.method:
+                if route.method == request.method:
                     request.params = match.groupdict()
-                    return entry
-                allowed.append(method)
+                    request.declared = route.params
+                    return route
+                allowed.append(route.method)
         if allowed:
-            raise HttpError(405, f"Method {request.method} not allowed")
+            raise HttpError(
+                405,
+                f"Method {request.method} not allowed on {request.path}",
+                headers={"Allow": ", ".join(allowed)},
+            )
         raise HttpError(404, f"No resource at {request.path}")
-
-    # -- faults and stats --------------------------------------------------
-    def _init_faults(self):
-        self.faults = {
-            k: (dict(v) if isinstance(v, dict) else v)
-            for k, v in FAULT_DEFAULTS.items()
-        }
-        self.fault_rng = random.Random(f"{self.name}-faults-{self.seed}")
-        self.stats = defaultdict(lambda: dict.fromkeys(FAULT_COUNTERS, 0))
-        self._last_calls = {}
-
-    def set_faults(self, values):
-        unknown = set(values) - set(FAULT_DEFAULTS)
-        if unknown:
-            raise HttpError(
-                400, f"Unknown fault switch(es): {', '.join(sorted(unknown))}"
-            )
-        with self.lock:
-            for key, value in values.items():
-                default = FAULT_DEFAULTS[key]
-                if isinstance(default, bool):
-                    value = bool(value)
-                elif isinstance(default, dict):
-                    if not isinstance(value, dict):
-                        raise HttpError(400, f"{key} must be an object")
-                    value = {str(k): float(v) for k, v in value.items()}
-                elif key.startswith("rate_"):
-                    value = float(value)
-                    if not 0 <= value <= 1:
-                        raise HttpError(400, f"{key} must be between 0 and 1")
-                else:
-                    value = type(default)(value)
-                self.faults[key] = value
-
-    def get_faults(self):
-        with self.lock:
-            return json.loads(json.dumps(self.faults))
-
-    def get_stats(self):
-        with self.lock:
-            return {op: dict(counts) for op, counts in self.stats.items()}
-
-    def reset(self):
-        with self.lock:
-            self._init_faults()
-            self.reset_store()
-
-    def _count(self, operation, what):
-        with self.lock:
-            self.stats[operation][what] += 1
-
-    def _draw(self, key):
-        rate = self.faults[key]
-        if rate <= 0:
-            return False
-        with self.lock:
-            return self.fault_rng.random() < rate
-
-    def _apply_faults(self, request, operation):
-        """Faults before the handler runs; returns a Response or None."""
-        if self.faults["expired_credentials"]:
-            self._count(operation, "401")
-            raise HttpError(401, "Unauthorized: the credentials have expired")
-        minimum = self.faults["call_frequency"].get(operation)
-        if minimum:
-            key = (operation, request.headers.get("Authorization", ""))
-            now = time.monotonic()
-            with self.lock:
-                last = self._last_calls.get(key)
-                if last is not None and now - last < minimum:
-                    wait = math.ceil(minimum - (now - last))
-                    self.stats[operation]["429"] += 1
-                    raise HttpError(
-                        429, "Too Many Requests", headers={"Retry-After": str(wait)}
-                    )
-                self._last_calls[key] = now
-        if self._draw("rate_timeout"):
-            self._count(operation, "timeout")
-            time.sleep(self.faults["timeout_seconds"])
-        if self._draw("rate_429"):
-            self._count(operation, "429")
-            raise HttpError(
-                429,
-                "Too Many Requests",
-                headers={"Retry-After": str(self.faults["retry_after"])},
-            )
-        if self._draw("rate_5xx"):
-            self._count(operation, "5xx")
-            with self.lock:
-                status = self.fault_rng.choice((500, 502, 503))
-            raise HttpError(status, "Server error (injected by the sandbox)")
-        return None
 
     # -- dispatch ----------------------------------------------------------
     def handle(self, request):
         """Answer one request; never raises."""
         try:
-            if request.path.startswith("/_sandbox/"):
-                _method, _pattern, handler = self._find(self.admin_routes, request)
-                return handler(request)
-            _method, _pattern, operation, handler = self._find(self.routes, request)
+            if request.path.startswith(ADMIN_PREFIX):
+                return self._handle_admin(request)
+            return self._handle_api(request)
         except HttpError as err:
-            return self._error_response(err)
-        self._count(operation, "calls")
+            return self.error_response(err)
+        except Exception as err:  # a sandbox bug: answer it, keep serving
+            _logger.exception(
+                "%s: %s %s failed", self.name, request.method, request.path
+            )
+            return self.error_response(HttpError(500, f"Sandbox error: {err!r}"))
+
+    def _handle_admin(self, request):
+        route = self._match(self.admin_routes, request)
         try:
-            self._apply_faults(request, operation)
-            caller = self.authenticate(request)
-            response = handler(request, caller)
-        except HttpError as err:
-            return self._error_response(err)
+            return route.handler(request)
+        except ValueError as err:  # bad input given to the Python API
+            raise HttpError(400, str(err)) from err
+
+    def _handle_api(self, request):
+        route = self._match(self.routes, request)
+        operation = route.operation
+        self.stats.count(operation, "calls")
+        self._inject_faults(request, operation)
+        caller = self.authenticate(request)
+        response = route.handler(request, caller)
         if (
             response.status == 200
-            and response.headers.get("Content-Type", "").startswith("application/json")
-            and self._draw("rate_corrupt")
+            and response.is_json
+            and self.faults.draw("rate_corrupt")
         ):
-            self._count(operation, "corrupt")
+            self.stats.count(operation, "corrupt")
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response
 
-    def _error_response(self, err):
+    def _inject_faults(self, request, operation):
+        """The faults decided before the handler runs (raise ``HttpError``)."""
+        if self.faults["expired_credentials"]:
+            self.stats.count(operation, "401")
+            raise HttpError(401, "Unauthorized")
+        caller_key = request.headers.get("Authorization", "")
+        wait = self.faults.frequency_wait(operation, caller_key)
+        if wait:
+            self.stats.count(operation, "429")
+            raise HttpError(
+                429,
+                f"Too Many Requests: {operation} called too often",
+                headers={"Retry-After": str(wait)},
+            )
+        if self.faults.draw("rate_timeout"):
+            self.stats.count(operation, "timeout")
+            time.sleep(self.faults["timeout_seconds"])
+        if self.faults.draw("rate_429"):
+            self.stats.count(operation, "429")
+            raise HttpError(
+                429,
+                "Too Many Requests",
+                headers={"Retry-After": str(self.faults["retry_after"])},
+            )
+        if self.faults.draw("rate_5xx"):
+            self.stats.count(operation, "5xx")
+            status = self.faults.server_error_status()
+            raise HttpError(status, "Server error (injected by the sandbox)")
+
+    def error_response(self, err):
         return Response.json(
             self.error_body(err.status, err.message, err.errors),
             status=err.status,
@@ -280,10 +519,13 @@ class Emulator:
         )
 
 
+# ----------------------------------------------------------------------
+# HTTP server
+# ----------------------------------------------------------------------
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive, every answer has its length
     server_version = "mphub-sandbox"
-    emulator = None  # set on the subclass made per server
+    emulator = None  # set on the subclass made for each server
 
     def _serve(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -293,31 +535,66 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for key, value in response.headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        if response.status not in (204, 304):  # no body, no length (RFC 9110)
+            self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if response.body and self.command != "HEAD":
+        if response.body:
             self.wfile.write(response.body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-    def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
-        """Silent: tests and benchmarks read the stats endpoint instead."""
+    def log_message(self, format, *args):
+        """Silent: tests and benchmarks read ``/_sandbox/stats`` instead."""
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 128
+    request_queue_size = 1024
     allow_reuse_address = True
+
+    def __init__(self, address, handler):
+        self._connections = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address):
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self):
+        """End the kept-alive connections, so a stopped server answers no
+        more."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the client
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client left, e.g. after its own timeout
+        super().handle_error(request, client_address)
 
 
 class EmulatorServer:
-    """Serves one emulator from a background thread."""
+    """Serves one emulator from a background thread.
+
+    ``port=0`` takes a free port; ``url`` is the base URL to give clients.
+    """
 
     def __init__(self, emulator, host="127.0.0.1", port=0):
         handler = type(f"{emulator.name}Handler", (_Handler,), {"emulator": emulator})
         self.emulator = emulator
-        self.httpd = _Server((host, port), handler)
         self.host = host
+        self.httpd = _Server((host, port), handler)
         self.thread = None
 
     @property
@@ -332,7 +609,7 @@ class EmulatorServer:
     def start(self):
         self.thread = threading.Thread(
             target=self.httpd.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.1},
             name=f"sandbox-{self.emulator.name}",
             daemon=True,
         )
@@ -340,7 +617,9 @@ class EmulatorServer:
         return self
 
     def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
         if self.thread:
+            self.httpd.shutdown()
             self.thread.join(timeout=5)
+            self.thread = None
+        self.httpd.close_connections()
+        self.httpd.server_close()

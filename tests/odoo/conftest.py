@@ -70,18 +70,22 @@ def odoo_env(odoo_registry):
 
 
 class OdooServer:
-    """An Odoo server process with queue_job's runner and N workers."""
+    """An Odoo server process running queue_job's job runner.
 
-    def __init__(self, workers=2, channels="root:2"):
+    The server is threaded: the runner dispatches up to ``channels`` jobs at
+    once, each in its own thread and database transaction, which is what
+    two workers of a multi-process server do to the database.
+    """
+
+    def __init__(self, channels="root:2"):
         self.port = _free_port()
-        self.workers = workers
         self.channels = channels
         self.process = None
         self.log_path = f"/tmp/mphub-odoo-server-{self.port}.log"
 
     def start(self):
-        # a real script: Odoo re-executes its own command line for the
-        # long-polling process, which "python -m odoo" cannot survive
+        # a real script, as odoo-bin: Odoo re-executes its own command line
+        # on a restart, which "python -m odoo" cannot survive
         launcher = f"/tmp/mphub-odoo-{self.port}"
         with open(launcher, "w") as handle:
             handle.write(f"#!{sys.executable}\nimport odoo\nodoo.cli.main()\n")
@@ -95,10 +99,8 @@ class OdooServer:
             ADDONS_PATH,
             "--http-port",
             str(self.port),
-            "--gevent-port",
-            str(_free_port()),
             "--workers",
-            str(self.workers),
+            "0",
             "--max-cron-threads",
             "0",
             "--load",
@@ -155,7 +157,7 @@ class OdooServer:
         return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def odoo_server():
     server = OdooServer().start()
     yield server

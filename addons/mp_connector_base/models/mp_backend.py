@@ -363,6 +363,14 @@ class MpBackend(models.Model):
         self.ensure_one()
         if not self.import_orders:
             raise UserError(self.env._("Order import is disabled on %s.", self.name))
+        if self._import_in_progress():
+            raise UserError(
+                self.env._(
+                    "An order import of %s is already running; follow it in the "
+                    "journal.",
+                    self.name,
+                )
+            )
         self._schedule_import_orders()
         return {
             "type": "ir.actions.client",
@@ -597,7 +605,8 @@ class MpBackend(models.Model):
         if not uuid:
             return 1
         job = self.env["queue.job"].sudo().search([("uuid", "=", uuid)], limit=1)
-        return job.retry or 1
+        # the stored count is the number of attempts that already failed
+        return (job.retry or 0) + 1
 
     # ------------------------------------------------------------------
     # jobs plumbing
@@ -684,7 +693,47 @@ class MpBackend(models.Model):
     def _cron_import_orders(self):
         backends = self.search([("import_orders", "=", True)])
         for backend in backends:
-            backend._schedule_import_orders()
+            if not backend._import_in_progress():
+                backend._schedule_import_orders()
+
+    def _import_in_progress(self):
+        """True while an import run of this account still has jobs to do.
+
+        A run left "running" without any job (its job was deleted) is closed
+        as failed, so that it does not hide the account's health.
+        """
+        self.ensure_one()
+        runs = (
+            self.env["mp.sync.run"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", self.id),
+                    ("operation", "=", "import_orders"),
+                    ("state", "=", "running"),
+                ]
+            )
+        )
+        if not runs:
+            return False
+        active = (
+            self.env["queue.job"]
+            .sudo()
+            .search_count(
+                [
+                    ("mp_run_id", "in", runs.ids),
+                    (
+                        "state",
+                        "in",
+                        ("wait_dependencies", "pending", "enqueued", "started"),
+                    ),
+                ]
+            )
+        )
+        if active:
+            return True
+        runs._fail(self.env._("The run lost its jobs before finishing."))
+        return False
 
     def _schedule_import_orders(self):
         """Open an import run and queue its first page.

@@ -142,3 +142,22 @@ class TestBackend(MiraklCommon):
         self.backend.invalidate_recordset()
         self.assertFalse(self.backend.sudo().api_key)
         self.assertFalse(self.backend.active)
+
+    def test_cron_does_not_pile_up_runs(self):
+        runs = self.env["mp.sync.run"]
+        domain = [
+            ("backend_id", "=", self.backend.id),
+            ("operation", "=", "import_orders"),
+        ]
+        self.env["mp.backend"]._cron_import_orders()
+        first = runs.search(domain)
+        self.assertEqual(len(first), 1)
+        self.env["mp.backend"]._cron_import_orders()
+        self.assertEqual(runs.search(domain), first, "its job is still pending")
+        with self.assertRaisesRegex(UserError, "already running"):
+            self.backend.action_import_orders()
+        # a run whose job disappeared is closed as failed, and a new one starts
+        self.env["queue.job"].search([("mp_run_id", "=", first.id)]).unlink()
+        self.env["mp.backend"]._cron_import_orders()
+        self.assertEqual(first.state, "failed")
+        self.assertEqual(len(runs.search(domain)), 2)

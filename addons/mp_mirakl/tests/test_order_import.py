@@ -1,5 +1,7 @@
 from datetime import timedelta
+from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 from .common import BOULANGER_KEY, BOULANGER_SHOP, MiraklCommon
@@ -290,3 +292,68 @@ class TestOrderImport(MiraklCommon):
         stats = self.sandbox_admin("mirakl", "GET", "stats")
         served = sum(op.get("429", 0) + op.get("5xx", 0) for op in stats.values())
         self.assertEqual(served, self.job_stats["retried"])
+
+
+class TestOrderBatches(MiraklCommon):
+    def test_stock_covers_only_the_first_orders_of_a_batch(self):
+        product = self.env["product.product"].search(
+            [("default_code", "=", "MPH-0001")]
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            product, self.warehouse.lot_stock_id, -product.qty_available + 3
+        )
+        # three orders of 1 to 3 units of that single product
+        order_ids = self.create_orders(3, lines=(1, 1), catalog_size=1)
+        self.import_orders()
+        by_id = {b.external_id: b for b in self.bindings()}
+        quantities = [
+            by_id[i].raw_payload["order_lines"][0]["quantity"] for i in order_ids
+        ]
+        covered, accepted = 3, []
+        for order_id, quantity in zip(order_ids, quantities, strict=True):
+            if quantity <= covered:
+                covered -= quantity
+                accepted.append(order_id)
+        for order_id in order_ids:
+            expected = "accepted" if order_id in accepted else "to_decide"
+            self.assertEqual(by_id[order_id].accept_state, expected, quantities)
+
+    def test_one_failing_sale_order_does_not_block_the_batch(self):
+        order_ids = self.create_orders(4)
+        victim = order_ids[2]
+        sale_order_class = type(self.env["sale.order"])
+        original = sale_order_class._action_confirm
+
+        def confirm(orders):
+            if any(victim in (order.origin or "") for order in orders):
+                raise UserError("Confirmation refused for the test")
+            return original(orders)
+
+        with patch.object(sale_order_class, "_action_confirm", confirm):
+            self.import_orders()
+        by_id = {b.external_id: b for b in self.bindings()}
+        self.assertEqual(by_id[victim].state, "error")
+        self.assertIn("Confirmation refused", by_id[victim].error_message)
+        self.assertFalse(by_id[victim].sale_order_id)
+        for order_id in set(order_ids) - {victim}:
+            self.assertEqual(by_id[order_id].state, "done")
+            self.assertEqual(by_id[order_id].sale_order_id.state, "sale")
+
+    def test_cancellation_after_delivery_is_kept_for_staff(self):
+        (order_id,) = self.create_orders(1)
+        self.import_orders()
+        binding = self.bindings()
+        picking = binding.sale_order_id.picking_ids
+        picking.carrier_tracking_ref = "6A1"
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        with self.trap_jobs():
+            picking.button_validate()
+        self.sandbox_admin(
+            "mirakl", "POST", f"orders/{order_id}/state", {"state": "CANCELED"}
+        )
+        self.import_orders()
+        self.assertEqual(binding.state, "error")
+        self.assertIn(picking.name, binding.error_message)
+        self.assertEqual(binding.sale_order_id.state, "sale")
