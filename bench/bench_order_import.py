@@ -56,7 +56,7 @@ def odoo_setup(args, dbname):
     for key in ("db_host", "db_port", "db_user", "db_password"):
         if getattr(args, key):
             argv += [f"--{key}", str(getattr(args, key))]
-    odoo.tools.config.parse_config(argv)
+    odoo.tools.config.parse_config(argv, setup_logging=True)
     return odoo
 
 

@@ -19,5 +19,10 @@
     "demo": [
         "demo/mp_backend_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "mp_mirakl/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -22,19 +22,27 @@ class Sandbox:
     """Every emulator of ``EMULATORS``, each served on its own port.
 
     ``ports``: name -> port (default 0, a free port). ``faults``: name ->
-    fault switches at start. ``options``: name -> keyword arguments of the
+    fault switches at start. ``catalog_size``: how many catalogue products
+    the marketplaces sell. ``options``: name -> other keyword arguments of the
     emulator's class (e.g. ``{"mirakl": {"debit_delay_seconds": 5}}``).
     Use it as a context manager, or call ``start()`` and ``stop()``.
     """
 
     def __init__(
-        self, seed=42, host="127.0.0.1", ports=None, faults=None, options=None
+        self,
+        seed=42,
+        host="127.0.0.1",
+        ports=None,
+        faults=None,
+        options=None,
+        catalog_size=60,
     ):
         self.seed = seed
         self.host = host
         self.ports = ports or {}
         self.faults = faults or {}
         self.options = options or {}
+        self.catalog_size = catalog_size
         self.emulators = {}  # name -> emulator
         self.servers = {}  # name -> EmulatorServer
 
@@ -49,6 +57,7 @@ class Sandbox:
                 emulator = cls(
                     seed=self.seed,
                     faults=self.faults.get(name),
+                    catalog_size=self.catalog_size,
                     **self.options.get(name, {}),
                 )
                 server = EmulatorServer(emulator, self.host, self.ports.get(name, 0))
@@ -58,6 +67,11 @@ class Sandbox:
             self.stop()
             raise
         return self
+
+    def populate(self, orders, unknown_sku_share=0.0, malformed_share=0.0):
+        """``orders`` new orders in each account of every emulator."""
+        for emulator in self.emulators.values():
+            emulator.populate(orders, unknown_sku_share, malformed_share)
 
     def stop(self):
         for server in self.servers.values():

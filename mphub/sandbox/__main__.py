@@ -45,7 +45,10 @@ def parse_args(argv):
         help="port of an emulator (default: a free port)",
     )
     parser.add_argument(
-        "--orders", type=int, default=0, help="orders created in each Mirakl shop"
+        "--orders",
+        type=int,
+        default=0,
+        help="orders created at start in each account (e.g. Mirakl shop)",
     )
     parser.add_argument("--unknown-sku-share", type=float, default=0.0)
     parser.add_argument("--malformed-share", type=float, default=0.0)
@@ -84,19 +87,11 @@ def main(argv=None):
         host=args.host,
         ports=args.ports,
         faults=args.faults,
-        options={"mirakl": {"catalog_size": args.catalog_size}},
+        catalog_size=args.catalog_size,
     )
     try:
         sandbox.start()
-        if args.orders:
-            mirakl = sandbox.emulators["mirakl"]
-            for shop_id in mirakl.shops:
-                mirakl.create_orders(
-                    shop_id,
-                    args.orders,
-                    unknown_sku_share=args.unknown_sku_share,
-                    malformed_share=args.malformed_share,
-                )
+        sandbox.populate(args.orders, args.unknown_sku_share, args.malformed_share)
     except (OSError, ValueError) as err:
         sandbox.stop()
         raise SystemExit(f"mphub.sandbox: {err}") from err

@@ -131,6 +131,22 @@ OR11_PARAMS = (
     "fulfillment_center_code",
 )
 PAGINATION_PARAMS = ("max", "offset", "paginate", "sort", "order")
+# keys OR12's schema requires that OR11 omits when they have no value
+OR12_NULLABLE = (
+    "acceptance_decision_date",
+    "order_state_reason_code",
+    "order_state_reason_label",
+    "shipping_company",
+    "shipping_tracking",
+    "shipping_tracking_url",
+)
+OR12_LINE_NULLABLE = (
+    "debited_date",
+    "order_line_state_reason_code",
+    "order_line_state_reason_label",
+    "received_date",
+    "shipped_date",
+)
 DEFAULT_PAGE = 10
 MAX_PAGE = 100
 MAX_IDS = 100
@@ -285,10 +301,10 @@ class Order:
 class MiraklEmulator(Emulator):
     """The Mirakl seller API of a few shops (see the module docstring).
 
-    ``debit_delay_seconds``: how long accepted orders stay in
-    WAITING_DEBIT_PAYMENT before SHIPPING (0: at once; evaluated lazily when
-    read). ``update_date_delta_seconds``: the safety delta Mirakl subtracts
-    from OR11's ``start_update_date``.
+    ``shops``: (shop_id, name, API key) tuples. ``debit_delay_seconds``: how
+    long accepted orders stay in WAITING_DEBIT_PAYMENT before SHIPPING (0: at
+    once; evaluated lazily when read). ``update_date_delta_seconds``: the
+    safety delta Mirakl subtracts from OR11's ``start_update_date``.
     """
 
     name = "mirakl"
@@ -304,10 +320,9 @@ class MiraklEmulator(Emulator):
         update_date_delta_seconds=0,
     ):
         self.shop_specs = tuple(tuple(spec) for spec in shops)
-        self.catalog_size = catalog_size
         self.debit_delay = timedelta(seconds=debit_delay_seconds)
         self.update_date_delta = timedelta(seconds=update_date_delta_seconds)
-        super().__init__(seed=seed, faults=faults)
+        super().__init__(seed=seed, faults=faults, catalog_size=catalog_size)
         self.reset_store()
 
     # ------------------------------------------------------------------
@@ -321,6 +336,11 @@ class MiraklEmulator(Emulator):
             self.customers = [
                 _mirakl_customer(buyer) for buyer in customers.customers(self.seed)
             ]
+
+    def populate(self, orders, unknown_sku_share=0.0, malformed_share=0.0):
+        """``orders`` new orders in every shop."""
+        for shop_id in self.shops:
+            self.create_orders(shop_id, orders, unknown_sku_share, malformed_share)
 
     def shop(self, shop_id):
         """The shop ``shop_id`` (``ValueError`` if there is none)."""
@@ -345,7 +365,9 @@ class MiraklEmulator(Emulator):
         an unknown SKU (``catalog.unknown_sku``) and exactly
         ``round(count * malformed_share)`` others are malformed, chosen
         deterministically; malformed orders take the defects of ``DEFECTS``
-        in turn. ``lines``: (min, max) lines per order. ``catalog_size``:
+        in turn. ``state``: the orders' state (WAITING_DEBIT_PAYMENT ones
+        are debited after ``debit_delay_seconds``, like accepted ones).
+        ``lines``: (min, max) lines per order. ``catalog_size``:
         the catalogue prefix products are drawn from (default: the
         emulator's). Raises ``ValueError`` on bad arguments.
         """
@@ -948,24 +970,6 @@ class MiraklEmulator(Emulator):
             order = self._find_order(request.params["order_id"])
             self._force_state(order, state, self.clock.now())
         return Response.json(self.order_record(request.params["order_id"]))
-
-
-# keys OR12's schema requires that OR11 omits when they have no value
-OR12_NULLABLE = (
-    "acceptance_decision_date",
-    "order_state_reason_code",
-    "order_state_reason_label",
-    "shipping_company",
-    "shipping_tracking",
-    "shipping_tracking_url",
-)
-OR12_LINE_NULLABLE = (
-    "debited_date",
-    "order_line_state_reason_code",
-    "order_line_state_reason_label",
-    "received_date",
-    "shipped_date",
-)
 
 
 def _mirakl_customer(buyer):

@@ -347,8 +347,9 @@ class Emulator:
     name = "emulator"
     common_params = ()  # query parameters every API route may read
 
-    def __init__(self, seed=42, faults=None):
+    def __init__(self, seed=42, faults=None, catalog_size=60):
         self.seed = seed
+        self.catalog_size = catalog_size  # products sold: catalog.products()
         self.lock = threading.RLock()  # guards the store
         self.clock = Clock()
         self.routes = []
@@ -376,6 +377,11 @@ class Emulator:
 
     def reset_store(self):
         """Back to the seeded initial data."""
+
+    def populate(self, orders, unknown_sku_share=0.0, malformed_share=0.0):
+        """Create ``orders`` orders in each account of the emulator (the
+        command line's ``--orders``); an emulator without orders ignores
+        it."""
 
     # -- public API --------------------------------------------------------
     def set_faults(self, values):
@@ -525,6 +531,9 @@ class Emulator:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, every answer has its length
     server_version = "mphub-sandbox"
+    # headers and body leave in two writes: without this, Nagle's algorithm
+    # and the client's delayed ACK cost 40 ms per answer
+    disable_nagle_algorithm = True
     emulator = None  # set on the subclass made for each server
 
     def _serve(self):

@@ -121,8 +121,9 @@ def test_error_mapping(mirakl, client, mirakl_url):
     with pytest.raises(AuthError):
         client.test_connection()
     mirakl.set_faults({"expired_credentials": False})
-    with pytest.raises(AuthError):
+    with pytest.raises(RemoteError, match="shop") as info:
         MiraklClient(mirakl_url, KEY, shop_id=2002).test_connection()
+    assert info.value.status == 400
     with pytest.raises(AuthError):
         MiraklClient(mirakl_url, "wrong").test_connection()
     assert client.test_connection()["name"] == "Carrefour sandbox shop"

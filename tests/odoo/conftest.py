@@ -49,7 +49,8 @@ def odoo_registry():
     from odoo.modules.registry import Registry
 
     odoo.tools.config.parse_config(
-        ["-d", DB, "--addons-path", ADDONS_PATH, *DB_ARGS, "--log-level=warn"]
+        ["-d", DB, "--addons-path", ADDONS_PATH, *DB_ARGS, "--log-level=warn"],
+        setup_logging=False,
     )
     return Registry(DB)
 

@@ -771,6 +771,10 @@ class MpBackend(models.Model):
         return run
 
     def _job_import_orders_page(self, run, page):
+        """Job: import one page of orders (see ``_import_orders_page``)."""
+        return self.sudo()._import_orders_page(run.sudo(), page)
+
+    def _import_orders_page(self, run, page):
         """Fetch one page of orders, store their payloads, queue processing.
 
         The page is stored and committed by this job; the next page is a new

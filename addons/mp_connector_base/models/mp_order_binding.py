@@ -388,15 +388,26 @@ class MpOrderBinding(models.Model):
     # process: payload -> sale order
     # ------------------------------------------------------------------
     def _job_process(self, parent_run=None):
-        """Job: process these bindings, each in its own savepoint."""
-        return self._process_bindings(parent_run=parent_run)
+        """Job: process these bindings, each in its own savepoint.
+
+        Runs as superuser in the account's company: whoever queued it (a
+        product manager creating the missing product, say) needs no right on
+        sale orders or partners.
+        """
+        return self.sudo()._process_bindings(
+            parent_run=parent_run.sudo() if parent_run else None
+        )
 
     def _process_bindings(self, parent_run=None, force=False):
         results = {}
         for backend in self.backend_id:
-            bindings = self.filtered(lambda b, backend=backend: b.backend_id == backend)
+            bindings = self.filtered(
+                lambda b, backend=backend: b.backend_id == backend
+            ).with_company(backend.company_id)
             results[backend] = bindings._process_for_backend(
-                backend, parent_run=parent_run, force=force
+                backend.with_company(backend.company_id),
+                parent_run=parent_run,
+                force=force,
             )
         summaries = []
         for backend, counts in results.items():
@@ -818,7 +829,12 @@ class MpOrderBinding(models.Model):
         )
 
     def _job_export_acceptance(self, decisions):
-        """Job: send the acceptance decision (Mirakl OR21 and the like)."""
+        """Job: send the acceptance decision (runs as superuser: staff of any
+        department may trigger it)."""
+        return self.sudo()._export_acceptance(decisions)
+
+    def _export_acceptance(self, decisions):
+        """Send the acceptance decision (Mirakl OR21 and the like)."""
         self.ensure_one()
         backend = self.backend_id
         if self.accept_state in ("accepted", "refused"):
@@ -873,7 +889,12 @@ class MpOrderBinding(models.Model):
         ).sorted("date_done")[-1:]
 
     def _job_export_shipment(self, picking):
-        """Job: declare the shipment with carrier and tracking."""
+        """Job: declare the shipment (runs as superuser: the warehouse user who
+        validated the delivery may know nothing of marketplaces)."""
+        return self.sudo()._export_shipment(picking.sudo())
+
+    def _export_shipment(self, picking):
+        """Declare the shipment with carrier and tracking."""
         self.ensure_one()
         backend = self.backend_id
         if self.ship_state == "done":
@@ -952,6 +973,10 @@ class MpOrderBinding(models.Model):
     # ------------------------------------------------------------------
     def _job_refetch(self):
         """Job: download these orders again and process them."""
+        return self.sudo()._refetch()
+
+    def _refetch(self):
+        """Download these orders again and process them."""
         backend = self.backend_id
         backend.ensure_one()
         backend._lock_order_store()

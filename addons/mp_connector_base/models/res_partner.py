@@ -14,7 +14,7 @@ class ResPartner(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # two workers importing the same buyer's address at once: the second
         # one fails here and retries, finding the first one's contact
         self.env.cr.execute(
@@ -24,3 +24,4 @@ class ResPartner(models.Model):
                 "WHERE mp_address_key IS NOT NULL"
             )
         )
+        return res

@@ -6,7 +6,10 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     mp_binding_ids = fields.One2many(
-        "mp.order.binding", "sale_order_id", string="Marketplace Orders"
+        "mp.order.binding",
+        "sale_order_id",
+        string="Marketplace Orders",
+        groups="mp_connector_base.group_mp_connector_base_user",
     )
     mp_backend_id = fields.Many2one(
         "mp.backend",
@@ -14,6 +17,7 @@ class SaleOrder(models.Model):
         compute="_compute_mp_binding",
         store=True,
         index="btree_not_null",
+        groups="mp_connector_base.group_mp_connector_base_user",
     )
     mp_external_id = fields.Char(
         string="Marketplace Order",
@@ -22,10 +26,14 @@ class SaleOrder(models.Model):
         index="btree_not_null",
     )
     mp_accept_state = fields.Selection(
-        related="mp_binding_ids.accept_state", string="Marketplace Acceptance"
+        related="mp_binding_ids.accept_state",
+        string="Marketplace Acceptance",
+        groups="mp_connector_base.group_mp_connector_base_user",
     )
     mp_ship_state = fields.Selection(
-        related="mp_binding_ids.ship_state", string="Marketplace Shipment"
+        related="mp_binding_ids.ship_state",
+        string="Marketplace Shipment",
+        groups="mp_connector_base.group_mp_connector_base_user",
     )
     mp_commission_amount = fields.Monetary(
         string="Marketplace Commission",

@@ -9,6 +9,7 @@ class StockPicking(models.Model):
         "mp.order.binding",
         string="Marketplace Order",
         compute="_compute_mp_order_binding",
+        groups="mp_connector_base.group_mp_connector_base_user",
     )
     mp_ship_state = fields.Selection(
         selection=lambda self: (
@@ -18,9 +19,12 @@ class StockPicking(models.Model):
         ),
         string="Marketplace Shipment",
         compute="_compute_mp_order_binding",
+        groups="mp_connector_base.group_mp_connector_base_user",
     )
     mp_ship_error = fields.Text(
-        string="Marketplace Shipment Error", compute="_compute_mp_order_binding"
+        string="Marketplace Shipment Error",
+        compute="_compute_mp_order_binding",
+        groups="mp_connector_base.group_mp_connector_base_user",
     )
 
     @api.depends("sale_id.mp_binding_ids.ship_state")
@@ -38,10 +42,11 @@ class StockPicking(models.Model):
 
     def _mp_queue_shipments(self):
         """Declare the shipment once the order's last delivery is done."""
-        for picking in self.filtered(
+        # whoever validates the delivery, the marketplace hears of it
+        for picking in self.sudo().filtered(
             lambda p: p.state == "done" and p.picking_type_code == "outgoing"
         ):
-            binding = picking.sale_id.mp_binding_ids[:1].sudo()
+            binding = picking.sale_id.mp_binding_ids[:1]
             if not binding or binding.ship_state in ("pending", "done"):
                 continue
             open_deliveries = picking.sale_id.picking_ids.filtered(

@@ -42,3 +42,27 @@ class TestSecurity(TransactionCase):
         binding.check_access("write")
         with self.assertRaises(AccessError):
             binding.check_access("create")
+
+    def test_other_users_still_open_orders_and_deliveries(self):
+        salesman = new_test_user(
+            self.env, login="plain_salesman", groups="sales_team.group_sale_salesman"
+        )
+        storekeeper = new_test_user(
+            self.env, login="plain_storekeeper", groups="stock.group_stock_user"
+        )
+        orders = self.env["sale.order"].with_user(salesman)
+        views = orders.get_views([(False, "form"), (False, "list"), (False, "search")])
+        form = views["views"]["form"]["arch"]
+        self.assertNotIn("mp_accept_state", form)
+        self.assertIn(
+            "mp_accept_state",
+            self.env["sale.order"]
+            .with_user(self.user)
+            .get_views([(False, "form")])["views"]["form"]["arch"],
+        )
+        partner = self.env["res.partner"].create({"name": "Someone"})
+        order = orders.create({"partner_id": partner.id})
+        order.read(["name", "mp_external_id", "mp_commission_amount"])
+        pickings = self.env["stock.picking"].with_user(storekeeper)
+        pickings.get_views([(False, "form")])
+        self.assertNotIn("mp_ship_state", pickings.fields_get())

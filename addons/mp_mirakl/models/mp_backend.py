@@ -108,7 +108,11 @@ class MpBackend(models.Model):
         }
 
     def _job_mirakl_fetch_carriers(self):
-        """Job: read the operator's carriers (SH21) and map the known ones."""
+        """Job: read the operator's carriers (see ``_mirakl_fetch_carriers``)."""
+        return self.sudo()._mirakl_fetch_carriers()
+
+    def _mirakl_fetch_carriers(self):
+        """Read the operator's carriers (SH21) and map the known ones."""
         self.ensure_one()
         client = self._get_client()
         with self._map_errors(what=self.env._("Carrier list")):

@@ -326,7 +326,8 @@ class TestOrderBatches(MiraklCommon):
 
         def confirm(orders):
             if any(victim in (order.origin or "") for order in orders):
-                raise UserError("Confirmation refused for the test")
+                message = "Confirmation refused for the test"
+                raise UserError(message)
             return original(orders)
 
         with patch.object(sale_order_class, "_action_confirm", confirm):

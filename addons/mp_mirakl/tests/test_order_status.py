@@ -1,6 +1,8 @@
 from mphub.client import Outcome
 from mphub.mirakl.client import MiraklClient
 
+from odoo.tests import new_test_user
+
 from .common import CARREFOUR_KEY, MiraklCommon
 
 
@@ -26,15 +28,22 @@ class TestOrderStatus(MiraklCommon):
         client = MiraklClient(self.sandbox.urls["mirakl"], CARREFOUR_KEY)
         return client.get_orders([order_id])[0]
 
-    def ship(self, sale_order, tracking="6A12345678901"):
+    def prepare_delivery(self, sale_order, tracking, user=None):
+        """The order's delivery, all picked, with carrier and tracking."""
         picking = sale_order.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing"
         )
         picking.carrier_id = self.colissimo
         picking.carrier_tracking_ref = tracking
+        if user:
+            picking = picking.with_user(user)
         for move in picking.move_ids:
             move.quantity = move.product_uom_qty
             move.picked = True
+        return picking
+
+    def ship(self, sale_order, tracking="6A12345678901", user=None):
+        picking = self.prepare_delivery(sale_order, tracking, user)
         with self.trap_jobs() as trap:
             picking.button_validate()
             self.run_jobs(trap)
@@ -128,12 +137,7 @@ class TestOrderStatus(MiraklCommon):
         (order_id,) = self.create_orders(1)
         self.import_orders()
         binding = self.bindings()
-        picking = binding.sale_order_id.picking_ids
-        picking.carrier_id = self.colissimo
-        picking.carrier_tracking_ref = "6A777"
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
+        picking = self.prepare_delivery(binding.sale_order_id, "6A777")
         with self.trap_jobs() as trap:
             picking.button_validate()
             # shipped before being accepted: the marketplace refuses for now
@@ -148,5 +152,19 @@ class TestOrderStatus(MiraklCommon):
             binding.action_accept()
             self.run_jobs(trap)
         self.assertEqual(binding.accept_state, "accepted")
+        self.assertEqual(binding.ship_state, "done")
+        self.assertEqual(self.marketplace(order_id)["order_state"], "SHIPPED")
+
+    def test_a_warehouse_user_ships_without_marketplace_rights(self):
+        (order_id,) = self.create_orders(1)
+        self.import_orders()
+        binding = self.bindings()
+        warehouse_user = new_test_user(
+            self.env, login="mp_stock_only", groups="stock.group_stock_user"
+        )
+        self.assertFalse(
+            warehouse_user.has_group("mp_connector_base.group_mp_connector_base_user")
+        )
+        self.ship(binding.sale_order_id, "6A55", user=warehouse_user)
         self.assertEqual(binding.ship_state, "done")
         self.assertEqual(self.marketplace(order_id)["order_state"], "SHIPPED")
