@@ -73,6 +73,29 @@ class MarketplaceClient(ABC):
 
         Returns an ``Outcome``."""
 
+    # -- offers (optional: a client that does not sell offers keeps these) --
+    def list_listings(self, page=None):
+        """Return the ``mphub.offers.ListingPage`` of the seller's offers
+        after ``page`` (the ``next_page`` of the previous call)."""
+        raise NotImplementedError
+
+    def push_stock(self, rows):
+        """Send quantities (``StockRow`` list) in the marketplace's batch
+        format; return the batch id to poll with ``push_status``, or None
+        when the marketplace applied them at once."""
+        raise NotImplementedError
+
+    def push_prices(self, rows):
+        """Send prices (``PriceRow`` list); same return as ``push_stock``."""
+        raise NotImplementedError
+
+    def push_status(self, kind, batch_id):
+        """Return the ``PushStatus`` of a batch (``kind``: "stock" or
+        "price"), with the per-SKU errors once it is done."""
+        raise NotImplementedError
+
+    max_push_rows = 10000  # rows per pushed batch
+
     transport = None  # the HttpTransport of REST clients
 
     def close(self):

@@ -1,7 +1,7 @@
 {
     "name": "Marketplace Connector Base",
-    "summary": "Marketplace accounts, order import, status export, sync journal "
-    "and health for the seller hub",
+    "summary": "Marketplace accounts, order import, status export, stock and price "
+    "export, listings, sync journal and health for the seller hub",
     "version": "18.0.1.0.0",
     "category": "Sales/Marketplaces",
     "website": "https://github.com/seller-hub/seller-hub",
@@ -26,7 +26,7 @@
         "data/mp_data.xml",
         "views/mp_backend_views.xml",
         "views/mp_order_binding_views.xml",
-        "views/mp_offer_binding_views.xml",
+        "views/mp_offer_views.xml",
         "views/mp_sync_run_views.xml",
         "views/mp_carrier_mapping_views.xml",
         "views/mp_marketplace_state_views.xml",

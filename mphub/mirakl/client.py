@@ -14,6 +14,7 @@ from ..errors import RemoteError, TransientError
 from ..http import DEFAULT_TIMEOUT, HttpTransport
 from ..parsing import format_datetime
 from .mapping import map_order
+from .offers import MiraklOffersMixin
 
 MAX_PAGE_SIZE = 100  # OR11 refuses more
 # states in which an accepted order has been (or is being) handled
@@ -36,7 +37,7 @@ NOT_YET_SHIPPABLE_STATES = frozenset(
 NOT_YET_SHIPPABLE_DELAY = 300
 
 
-class MiraklClient(MarketplaceClient):
+class MiraklClient(MiraklOffersMixin, MarketplaceClient):
     def __init__(
         self,
         base_url,

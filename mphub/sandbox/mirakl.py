@@ -43,6 +43,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import catalog, customers
+from .mirakl_offers import MiraklOffersMixin
 from .server import (
     Emulator,
     HttpError,
@@ -212,6 +213,9 @@ class Shop:
         self.name = name
         self.api_key = api_key
         self.orders = {}  # order_id -> Order
+        self.offers = {}  # seller SKU -> offer record (see mirakl_offers)
+        self.offer_order = None  # SKUs in OF21's order, rebuilt when None
+        self.imports = {}  # import id -> OfferImport (STO01, PRI01)
         self.next_index = 1
         self.malformed_count = 0  # picks the next defect
 
@@ -298,7 +302,7 @@ class Order:
         self.cached_json = None
 
 
-class MiraklEmulator(Emulator):
+class MiraklEmulator(MiraklOffersMixin, Emulator):
     """The Mirakl seller API of a few shops (see the module docstring).
 
     ``shops``: (shop_id, name, API key) tuples. ``debit_delay_seconds``: how
@@ -688,6 +692,7 @@ class MiraklEmulator(Emulator):
         self.route("PUT", order + "/tracking", "OR23", self.tracking)
         self.route("PUT", order + "/ship", "OR24", self.ship)
         self.route("PUT", order + "/cancel", "OR29", self.cancel)
+        self.register_offer_routes()
         self.admin_route("GET", "/shops", self._admin_shops)
         self.admin_route("POST", "/orders", self._admin_create_orders)
         self.admin_route("GET", "/orders/(?P<order_id>[^/]+)", self._admin_get_order)

@@ -330,6 +330,15 @@ class Stats:
         with self._lock:
             return {op: dict(counts) for op, counts in self._counts.items()}
 
+    def calls(self, operation=None):
+        """Calls served for ``operation``, or for every operation."""
+        with self._lock:
+            if operation:
+                return (
+                    self._counts[operation]["calls"] if operation in self._counts else 0
+                )
+            return sum(counts["calls"] for counts in self._counts.values())
+
 
 # ----------------------------------------------------------------------
 # emulators

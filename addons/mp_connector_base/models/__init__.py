@@ -3,6 +3,10 @@ from . import mp_marketplace_state
 from . import mp_carrier_mapping
 from . import mp_partner_binding
 from . import mp_offer_binding
+from . import mp_offer_dirty
+from . import mp_offer_push
+from . import mp_listing_review
+from . import mp_backend_offer
 from . import mp_order_binding
 from . import mp_sync_run
 from . import res_partner
@@ -11,3 +15,5 @@ from . import stock_picking
 from . import product_product
 from . import queue_job
 from . import res_config_settings
+from . import stock_quant
+from . import product_pricelist

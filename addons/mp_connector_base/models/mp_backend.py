@@ -831,19 +831,24 @@ class MpBackend(models.Model):
         second waits for a fresh transaction that sees what the first
         committed.
         """
-        digest = hashlib.sha1(f"mp:{self.id}:store-orders".encode()).digest()
+        if not self._try_advisory_lock("store-orders"):
+            raise RetryableJobError(
+                "Another job is storing the orders of this account",
+                seconds=(2, 6),
+                ignore_retry=True,
+            )
+
+    def _try_advisory_lock(self, name):
+        """Take the transaction lock ``name`` of this account, or return
+        False when another transaction holds it."""
+        digest = hashlib.sha1(f"mp:{self.id}:{name}".encode()).digest()
         self.env.cr.execute(
             SQL(
                 "SELECT pg_try_advisory_xact_lock(%s)",
                 int.from_bytes(digest[:8], "big", signed=True),
             )
         )
-        if not self.env.cr.fetchone()[0]:
-            raise RetryableJobError(
-                "Another job is storing the orders of this account",
-                seconds=(2, 6),
-                ignore_retry=True,
-            )
+        return self.env.cr.fetchone()[0]
 
     def _enqueue_processing(self, bindings, run=None):
         """Queue the processing of bindings in batches of ``batch_size``."""

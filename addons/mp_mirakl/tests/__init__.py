@@ -2,3 +2,5 @@ from . import test_order_import
 from . import test_order_status
 from . import test_backend
 from . import test_ui
+from . import test_offer_policy
+from . import test_offer_export
