@@ -58,6 +58,9 @@ def parse_args():
     parser.add_argument("--db_user", default="odoo")
     parser.add_argument("--db_password")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the compute time goes"
+    )
     return parser.parse_args()
 
 
@@ -171,9 +174,20 @@ def main():
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 backend = env["mp.backend"].browse(backend_id)
+                profiler = None
+                if args.profile:
+                    import cProfile
+
+                    profiler = cProfile.Profile()
+                    profiler.enable()
                 started = time.perf_counter()
                 values = backend._compute_offer_values(offer_ids)
                 computed = time.perf_counter() - started
+                if profiler:
+                    import pstats
+
+                    profiler.disable()
+                    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
                 stock, prices = backend._diff_offer_values(values)
                 total = time.perf_counter() - started
                 print(
@@ -235,6 +249,8 @@ def main():
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 product = env["product.product"].browse(product_ids[1])
+                stock_location = env["stock.warehouse"].search([], limit=1).lot_stock_id
+                warehouse = stock_location.warehouse_id
                 env["stock.quant"]._update_available_quantity(
                     product, stock_location, -10
                 )
@@ -281,7 +297,7 @@ def mark_confirmed(env, values):
 
 
 def mirakl_calls(sandbox):
-    return sandbox.emulators["mirakl"].stats.total_calls()
+    return sandbox.emulators["mirakl"].stats.calls()
 
 
 if __name__ == "__main__":

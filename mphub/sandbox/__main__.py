@@ -50,6 +50,12 @@ def parse_args(argv):
         default=0,
         help="orders created at start in each account (e.g. Mirakl shop)",
     )
+    parser.add_argument(
+        "--offers",
+        type=int,
+        default=0,
+        help="offers (listings) created at start in each shop, from the catalogue",
+    )
     parser.add_argument("--unknown-sku-share", type=float, default=0.0)
     parser.add_argument("--malformed-share", type=float, default=0.0)
     parser.add_argument("--catalog-size", type=int, default=60)
@@ -92,6 +98,10 @@ def main(argv=None):
     try:
         sandbox.start()
         sandbox.populate(args.orders, args.unknown_sku_share, args.malformed_share)
+        if args.offers:
+            mirakl = sandbox.emulators["mirakl"]
+            for shop_id in mirakl.shops:
+                mirakl.create_offers(shop_id, args.offers)
     except (OSError, ValueError) as err:
         sandbox.stop()
         raise SystemExit(f"mphub.sandbox: {err}") from err

@@ -83,6 +83,13 @@ class MiraklOffersMixin:
             "PRI03",
             self.import_error_report,
         )
+        self.route("POST", "/api/offers", "OF24", self.offers_update)
+        self.route(
+            "GET",
+            "/api/offers/imports/(?P<import>[0-9]+)",
+            "OF02",
+            self.offer_import_status,
+        )
         self.admin_route("POST", "/offers", self._admin_create_offers)
         self.admin_route("GET", "/offers/(?P<sku>[^/]+)", self._admin_get_offer)
         self.admin_route("POST", "/offers/(?P<sku>[^/]+)", self._admin_set_offer)
@@ -312,7 +319,10 @@ class MiraklOffersMixin:
         if offer_import.polls < POLLS_TO_COMPLETE:
             offer_import.status = "RUNNING"
             return
-        self._apply_import(shop, offer_import)
+        if offer_import.kind == "of24":
+            self._apply_of24(shop, offer_import)
+        else:
+            self._apply_import(shop, offer_import)
         offer_import.status = "COMPLETE"
 
     def _apply_import(self, shop, offer_import):
@@ -401,6 +411,82 @@ class MiraklOffersMixin:
         return Response.text(buffer.getvalue(), content_type="text/csv;charset=UTF-8")
 
     # ------------------------------------------------------------------
+    # OF24 (and OF02 for its status)
+    # ------------------------------------------------------------------
+    def offers_update(self, request, shop):
+        """OF24: every offer given is replaced as a whole. A field left out
+        goes back to its default (quantity 0, no description, no discount),
+        as Mirakl does, so a client sending only the quantity wipes the rest.
+        """
+        body = request.json_object()
+        offers = body.get("offers")
+        if not isinstance(offers, list) or not offers:
+            raise HttpError(400, "offers must be a non-empty list")
+        with self.lock:
+            shop.next_import_id = getattr(shop, "next_import_id", 5000) + 1
+            offer_import = OfferImport(
+                import_id=str(shop.next_import_id),
+                kind="of24",
+                header=[],
+                rows=offers,
+                created=self.clock.now(),
+            )
+            shop.imports[offer_import.import_id] = offer_import
+        return Response.json({"import_id": int(offer_import.import_id)}, status=201)
+
+    def _apply_of24(self, shop, offer_import):
+        for number, item in enumerate(offer_import.rows, start=1):
+            error = _of24_error(item)
+            if error:
+                offer_import.errors.append((number, error, item))
+                continue
+            sku = item["shop_sku"]
+            if item["update_delete"] == "delete":
+                shop.offers.pop(sku, None)
+            else:
+                previous = shop.offers.get(sku)
+                shop.next_offer_id = getattr(shop, "next_offer_id", 2000) + 1
+                shop.offers[sku] = {
+                    "offer_id": previous["offer_id"]
+                    if previous
+                    else shop.next_offer_id,
+                    "shop_sku": sku,
+                    "product_sku": previous["product_sku"]
+                    if previous
+                    else item["product_id"],
+                    "product_title": previous["product_title"] if previous else sku,
+                    "eans": [item["product_id"]]
+                    if item["product_id_type"] == "EAN"
+                    else (previous["eans"] if previous else []),
+                    "price": Decimal(str(item["price"])).quantize(Decimal("0.01")),
+                    "quantity": int(item.get("quantity") or 0),  # omitted: 0
+                    "state_code": item["state_code"],
+                    "active": True,
+                    "description": item.get("description") or "",
+                }
+            offer_import.applied += 1
+        shop.offer_order = None
+
+    def offer_import_status(self, request, shop):
+        with self.lock:
+            offer_import = self._find_import(shop, request.params["import"], "of24")
+            self._poll(shop, offer_import)
+            record = self._import_json(shop, offer_import)
+        record.update(
+            import_id=int(offer_import.import_id),
+            lines_in_pending=0,
+            lines_read=len(offer_import.rows),
+            mode="NORMAL",
+            offer_deleted=0,
+            offer_inserted=0,
+            offer_updated=offer_import.applied,
+            reason_status="",
+            type="API",
+        )
+        record.pop("shop_id")
+        return Response.json(record)
+
+    # ------------------------------------------------------------------
     # admin
     # ------------------------------------------------------------------
     def _admin_create_offers(self, request):
@@ -442,6 +528,32 @@ class MiraklOffersMixin:
         except KeyError as err:
             raise HttpError(404, "No such offer") from err
         return Response.json(self.offer(shop.shop_id, request.params["sku"]))
+
+
+OF24_REQUIRED = (
+    "shop_sku",
+    "product_id",
+    "product_id_type",
+    "state_code",
+    "update_delete",
+)
+
+
+def _of24_error(item):
+    """Why an OF24 offer is refused, or None."""
+    if not isinstance(item, dict):
+        return "The offer is not an object"
+    missing = [key for key in OF24_REQUIRED if not item.get(key)]
+    if item.get("update_delete") != "delete" and item.get("price") is None:
+        missing.append("price")
+    if missing:
+        return f"Missing field(s): {', '.join(missing)}"
+    if item["update_delete"] not in ("update", "delete"):
+        return f"update_delete must be update or delete, not {item['update_delete']!r}"
+    quantity = item.get("quantity")
+    if quantity is not None and (not isinstance(quantity, int) or quantity < 0):
+        return f"The quantity {quantity!r} must be a positive whole number"
+    return None
 
 
 def _multipart_file(request, name="file"):

@@ -95,3 +95,31 @@ def test_imports_and_their_status_match_the_spec(spec, box):
             "get"
         ]["responses"]["200"]["content"]
     )
+
+
+def test_of24_and_of02_match_the_spec(spec, box):
+    body = {
+        "offers": [
+            {
+                "shop_sku": "MPH-OF24",
+                "product_id": "3760000000001",
+                "product_id_type": "EAN",
+                "price": 12.5,
+                "quantity": 3,
+                "state_code": "11",
+                "update_delete": "update",
+            }
+        ]
+    }
+    assert spec.request_errors("/api/offers", "post", body) == []
+    response = requests.post(
+        box.urls["mirakl"] + "/api/offers",
+        json=body,
+        headers={"Authorization": KEY},
+        timeout=10,
+    )
+    assert response.status_code == 201
+    created = response.json()
+    assert spec.response_errors("/api/offers", "post", created, status="201") == []
+    status = get(box, f"/api/offers/imports/{created['import_id']}")
+    assert spec.response_errors("/api/offers/imports/{import}", "get", status) == []

@@ -19,6 +19,8 @@ def test_command_line_serves_until_sigterm():
             "mphub.sandbox",
             "--orders",
             "5",
+            "--offers",
+            "7",
             "--malformed-share",
             "0.2",
             "--fault",
@@ -34,7 +36,10 @@ def test_command_line_serves_until_sigterm():
         assert set(urls) == {"mirakl"}
         assert urls["mirakl"].startswith("http://127.0.0.1:")
         for key in ("sandbox-carrefour-key", "sandbox-conforama-key"):
-            assert MiraklShop(urls["mirakl"], key).orders()["total_count"] == 5
+            shop = MiraklShop(urls["mirakl"], key)
+            assert shop.orders()["total_count"] == 5
+            offers = shop.call("GET", "/api/offers").json()
+            assert offers["total_count"] == 7
         faults = requests.get(urls["mirakl"] + "/_sandbox/faults", timeout=5).json()
         assert faults["retry_after"] == 3
         assert faults["call_frequency"] == {"OR11": 60.0}

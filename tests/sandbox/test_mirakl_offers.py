@@ -141,3 +141,31 @@ def test_a_hundred_thousand_offers(mirakl, shop):
     ]
     assert all(len(page["offers"]) == 100 for page in pages)
     assert pages[0]["total_count"] == 100000
+
+
+def test_of24_replaces_the_whole_offer(mirakl, shop):
+    mirakl.create_offers(SHOP, 2, quantity=9)
+    sku = next(iter(mirakl.shop(SHOP).offers))
+    body = {
+        "offers": [
+            # the price only: the quantity goes back to 0, as on Mirakl
+            {
+                "shop_sku": sku,
+                "product_id": "3760000000001",
+                "product_id_type": "EAN",
+                "price": 12.5,
+                "state_code": "11",
+                "update_delete": "update",
+            },
+            {"shop_sku": "BROKEN", "update_delete": "update"},
+        ]
+    }
+    answer = shop.call("POST", "/api/offers", json=body)
+    assert answer.status_code == 201
+    import_id = answer.json()["import_id"]
+    for _poll in range(2):
+        status = shop.call("GET", f"/api/offers/imports/{import_id}").json()
+    assert status["status"] == "COMPLETE"
+    assert (status["lines_in_success"], status["lines_in_error"]) == (1, 1)
+    offer = mirakl.offer(SHOP, sku)
+    assert (offer["quantity"], offer["price"]) == (0, "12.50")

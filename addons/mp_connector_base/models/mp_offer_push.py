@@ -75,11 +75,12 @@ class MpOfferPush(models.Model):
     def _compute_display_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for push in self:
+            ref = push.external_id or f"#{push.id}"
             push.display_name = self.env._(
                 "%(backend)s: %(kind)s push %(ref)s",
                 backend=push.backend_id.name or "?",
                 kind=labels.get(push.kind, ""),
-                ref=push.external_id or f"#{push.id}",
+                ref=ref,
             )
 
     def action_check_now(self):

@@ -70,6 +70,7 @@ class MpSyncRun(models.Model):
     count_done = fields.Integer(string="Processed")
     count_skipped = fields.Integer(string="Skipped")
     count_error = fields.Integer(string="Errors")
+    count_drift = fields.Integer(string="Drifted")
     count_retry = fields.Integer(string="Retries", compute="_compute_count_retry")
     message = fields.Text()
     event_ids = fields.One2many("mp.sync.event", "run_id", string="Events")

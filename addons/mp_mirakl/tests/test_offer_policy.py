@@ -1,6 +1,7 @@
 """The offer layer without the marketplace: marks, quantities, prices,
 diffs and listing matching."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from mphub.offers import Listing, round_price
@@ -292,3 +293,44 @@ class TestOfferPolicy(MiraklCommon):
         # correcting queues a forced push
         self.offer1.action_fix_drift()
         self.assertEqual(self.marks().filtered("force").offer_id, self.offer1)
+
+    def test_only_products_a_rule_targets_go_through_the_pricelist_engine(self):
+        backend, ids = self.backend, self.products.ids
+        self.assertEqual(backend._products_with_rules(ids), set())
+        items = self.env["product.pricelist.item"]
+        category = self.env["product.category"].create({"name": "Offer test"})
+        child = self.env["product.category"].create(
+            {"name": "Offer test child", "parent_id": category.id}
+        )
+        self.p2.categ_id = child
+        items |= items.create(
+            {
+                "pricelist_id": self.pricelist.id,
+                "applied_on": "2_product_category",
+                "categ_id": category.id,
+                "compute_price": "percentage",
+                "percent_price": 5,
+            }
+        )
+        items |= items.create(
+            {
+                "pricelist_id": self.pricelist.id,
+                "applied_on": "0_product_variant",
+                "product_id": self.p3.id,
+                "compute_price": "fixed",
+                "fixed_price": 1.0,
+                "date_end": fields.Datetime.now() + timedelta(days=1),
+            }
+        )
+        self.assertEqual(backend._products_with_rules(ids), {self.p2.id, self.p3.id})
+        items[1].date_end = fields.Datetime.now() - timedelta(days=1)  # expired
+        self.assertEqual(backend._products_with_rules(ids), {self.p2.id})
+        items.create(
+            {
+                "pricelist_id": self.pricelist.id,
+                "applied_on": "3_global",
+                "compute_price": "percentage",
+                "percent_price": 1,
+            }
+        )
+        self.assertEqual(backend._products_with_rules(ids), set(ids))
