@@ -35,6 +35,10 @@ class Listing:
 
 @dataclass(frozen=True)
 class ListingPage:
+    """One page of listings. A record the client cannot read (no SKU, a
+    quantity or price that is not a number) does not stop the page: it is in
+    ``invalid`` as ``(raw record, reason)``, for the caller to report."""
+
     listings: list  # Listing records
     next_page: str | None  # opaque token, None at the end
     total: int | None = None

@@ -4,7 +4,8 @@ Speaks to one operator instance (``https://<operator>.mirakl.net`` or the
 sandbox) with the shop API key in the ``Authorization`` header, as the
 Mirakl seller OpenAPI describes. Operations used: A01 (account), OR11 (list
 orders, offset pagination by update date), OR21 (accept/refuse lines), OR23
-(tracking), OR24 (ship), SH21 (carriers).
+(tracking), OR24 (ship), SH21 (carriers); for offers (``.offers``): OF21
+(listings), STO01-03 (stock), PRI01-03 (prices).
 """
 
 from urllib.parse import quote

@@ -73,6 +73,13 @@ class Sandbox:
         for emulator in self.emulators.values():
             emulator.populate(orders, unknown_sku_share, malformed_share)
 
+    def populate_offers(self, count, **shares):
+        """``count`` offers in each account of every emulator; ``shares``:
+        e.g. ``unknown_sku_share=0.05`` (see ``MiraklEmulator.create_offers``).
+        """
+        for emulator in self.emulators.values():
+            emulator.populate_offers(count, **shares)
+
     def stop(self):
         for server in self.servers.values():
             server.stop()

@@ -54,8 +54,21 @@ def parse_args(argv):
         "--offers",
         type=int,
         default=0,
-        help="offers (listings) created at start in each shop, from the catalogue",
+        help="offers (listings) created at start in each account, from the "
+        "catalogue (before the orders, whose lines take their stock)",
     )
+    for kind, what in (
+        ("unknown", "a SKU and an EAN in no catalogue"),
+        ("ambiguous", "an unknown SKU and the EANs of two products"),
+        ("ean-only", "an unknown SKU and their product's EAN"),
+        ("malformed", "a record the API client must refuse"),
+    ):
+        parser.add_argument(
+            f"--offers-{kind}-share",
+            type=float,
+            default=0.0,
+            help=f"share of the offers with {what}",
+        )
     parser.add_argument("--unknown-sku-share", type=float, default=0.0)
     parser.add_argument("--malformed-share", type=float, default=0.0)
     parser.add_argument("--catalog-size", type=int, default=60)
@@ -97,11 +110,15 @@ def main(argv=None):
     )
     try:
         sandbox.start()
-        sandbox.populate(args.orders, args.unknown_sku_share, args.malformed_share)
         if args.offers:
-            mirakl = sandbox.emulators["mirakl"]
-            for shop_id in mirakl.shops:
-                mirakl.create_offers(shop_id, args.offers)
+            sandbox.populate_offers(
+                args.offers,
+                unknown_sku_share=args.offers_unknown_share,
+                ambiguous_share=args.offers_ambiguous_share,
+                ean_only_share=args.offers_ean_only_share,
+                malformed_share=args.offers_malformed_share,
+            )
+        sandbox.populate(args.orders, args.unknown_sku_share, args.malformed_share)
     except (OSError, ValueError) as err:
         sandbox.stop()
         raise SystemExit(f"mphub.sandbox: {err}") from err

@@ -3,7 +3,8 @@
 Odoo tests and demo data create the same products (SKU, EAN, price, VAT
 rate), so that sandbox orders reference products Odoo knows. A product's
 fields depend only on the seed and its index: ``products(seed, 10)`` is a
-prefix of ``products(seed, 60)``.
+prefix of ``products(seed, 60)``. Indexes up to 999,999 give distinct SKUs
+and EANs; ``index_of_ean`` and ``index_of_sku`` find a product back.
 """
 
 import random
@@ -48,6 +49,7 @@ _QUALIFIERS = (
 )
 # most goods at 20 %, a few at 10 % (and 5.5 % besides the books)
 _RATES = ("20.0",) * 16 + ("10.0",) * 2 + ("5.5",)
+MAX_INDEX = 999_999  # the EAN holds the index on 6 digits
 
 
 def ean13_checksum(first12):
@@ -75,6 +77,8 @@ def product(seed, index):
     (French), ``price`` (tax included, EUR, string with 2 decimals),
     ``tax_rate`` (string, "20.0", "10.0" or "5.5") and ``weight`` (kg).
     """
+    if not 0 <= index <= MAX_INDEX:
+        raise ValueError(f"catalogue index {index} out of 0..{MAX_INDEX}")
     rng = random.Random(f"mphub-catalog-{seed}-{index}")
     noun, rate = _NOUNS[index % len(_NOUNS)]
     qualifier = rng.choice(_QUALIFIERS)
@@ -91,6 +95,28 @@ def product(seed, index):
     }
 
 
+def index_of_ean(seed, ean):
+    """The index of the product of ``seed`` whose EAN is ``ean``, or None."""
+    prefix = f"376{seed % 1000:03d}"
+    if not is_valid_ean13(ean) or not ean.startswith(prefix):
+        return None
+    return int(ean[len(prefix) : 12])
+
+
+def index_of_sku(sku):
+    """The index of the product whose SKU is ``sku`` ("MPH-0001": 0), or
+    None."""
+    number = sku[4:] if isinstance(sku, str) and sku.startswith("MPH-") else ""
+    if (
+        not number.isdigit()
+        or len(number) < 4
+        or (len(number) > 4 and number[0] == "0")
+    ):
+        return None
+    index = int(number) - 1
+    return index if 0 <= index <= MAX_INDEX else None
+
+
 def products(seed=42, size=60):
     """The first ``size`` products of the catalogue of ``seed``."""
     return [product(seed, index) for index in range(size)]
@@ -99,3 +125,10 @@ def products(seed=42, size=60):
 def unknown_sku(number):
     """A SKU that is never in any catalogue: ``UNKNOWN-00042``."""
     return f"UNKNOWN-{number:05d}"
+
+
+def unknown_ean(number):
+    """A valid EAN-13 that is never in any catalogue: its "200" prefix is a
+    restricted-circulation one, the catalogue's is "376"."""
+    first12 = f"200{number % 10**9:09d}"
+    return first12 + ean13_checksum(first12)

@@ -11,7 +11,9 @@ Mirrors the official seller OpenAPI for what the connectors use:
 - OR21 ``PUT /api/orders/{order_id}/accept`` (accept or refuse every line);
 - OR23 ``PUT /api/orders/{order_id}/tracking``;
 - OR24 ``PUT /api/orders/{order_id}/ship``;
-- OR29 ``PUT /api/orders/{order_id}/cancel``.
+- OR29 ``PUT /api/orders/{order_id}/cancel``;
+- the offer operations (OF21, OF24, OF01-03, STO01-03, PRI01-03) of
+  ``mirakl_offers``.
 
 Each shop is reached with its own API key in the ``Authorization`` header,
 the raw key without "Bearer", as on a Mirakl instance; the optional
@@ -21,7 +23,9 @@ the raw key without "Bearer", as on a Mirakl instance; the optional
 (``ORDER_INVALID_STATE``, ``ORDER_LINE_NOT_FOUND``...).
 
 Orders are generated deterministically from the seed, with an RNG of their
-own: the Nth order of a shop is the same whatever else happens. Some orders
+own: the Nth order of a shop is the same whatever else happens, except that
+a line of an offer the shop has takes the offer's id, product and price, and
+its quantity is taken off the offer's stock, as on Mirakl. Some orders
 can be generated with an unknown SKU or malformed on purpose; a malformed
 order is served the same way on every call, with one defect a strict client
 must refuse.
@@ -43,6 +47,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import catalog, customers
+from .mirakl_offer_store import OfferStore
 from .mirakl_offers import MiraklOffersMixin
 from .server import (
     Emulator,
@@ -206,16 +211,15 @@ def _csv(value):
 
 
 class Shop:
-    """A seller shop: its API key and its orders (in creation order)."""
+    """A seller shop: its API key, its orders (in creation order), its
+    offers and offer imports."""
 
     def __init__(self, shop_id, name, api_key):
         self.shop_id = int(shop_id)
         self.name = name
         self.api_key = api_key
         self.orders = {}  # order_id -> Order
-        self.offers = {}  # seller SKU -> offer record (see mirakl_offers)
-        self.offer_order = None  # SKUs in OF21's order, rebuilt when None
-        self.imports = {}  # import id -> OfferImport (STO01, PRI01)
+        self.offers = OfferStore()  # seller SKU -> Offer, and the imports
         self.next_index = 1
         self.malformed_count = 0  # picks the next defect
 
@@ -309,6 +313,9 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
     long accepted orders stay in WAITING_DEBIT_PAYMENT before SHIPPING (0: at
     once; evaluated lazily when read). ``update_date_delta_seconds``: the
     safety delta Mirakl subtracts from OR11's ``start_update_date``.
+    ``import_polls``, ``import_seconds``, ``import_interval_seconds``: how
+    offer imports progress and how often they may come (see
+    ``mirakl_offers``).
     """
 
     name = "mirakl"
@@ -322,11 +329,18 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
         catalog_size=60,
         debit_delay_seconds=0,
         update_date_delta_seconds=0,
+        import_polls=2,
+        import_seconds=0,
+        import_interval_seconds=0,
     ):
         self.shop_specs = tuple(tuple(spec) for spec in shops)
         self.debit_delay = timedelta(seconds=debit_delay_seconds)
         self.update_date_delta = timedelta(seconds=update_date_delta_seconds)
+        self.import_polls, self.import_seconds, self.import_interval = 2, 0, 0
         super().__init__(seed=seed, faults=faults, catalog_size=catalog_size)
+        self.set_import_settings(
+            polls=import_polls, seconds=import_seconds, interval=import_interval_seconds
+        )
         self.reset_store()
 
     # ------------------------------------------------------------------
@@ -415,17 +429,24 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
         order_lines = []
         for number in range(1, rng.randint(*lines) + 1):
             product = self.products[rng.randrange(size)]
+            offer_id, product_sku, price_unit = self._offer_for_line(
+                shop, product["sku"], now
+            ) or (
+                10000 + int(product["sku"][-4:]),
+                f"MKP{product['ean'][-9:]}",
+                Decimal(product["price"]),
+            )
             order_lines.append(
                 Line(
                     line_id=f"{order_id}-{number}",
                     index=number,
-                    offer_id=10000 + int(product["sku"][-4:]),
+                    offer_id=offer_id,
                     offer_sku=product["sku"],
-                    product_sku=f"MKP{product['ean'][-9:]}",
+                    product_sku=product_sku,
                     title=product["name"],
                     category=rng.choice(CATEGORIES),
                     quantity=rng.choices((1, 2, 3), weights=(60, 30, 10))[0],
-                    price_unit=Decimal(product["price"]),
+                    price_unit=price_unit,
                     tax_rate=Decimal(product["tax_rate"]),
                     shipping_price=Decimal(rng.choice(SHIPPING_PRICES)),
                     state="WAITING_ACCEPTANCE",
@@ -437,6 +458,7 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
             line.offer_sku = catalog.unknown_sku(shop.shop_id * 100_000 + index)
             line.product_sku = f"MKP9{index:08d}"
             line.title = f"Article hors catalogue {index}"
+        self._take_stock(shop, order_lines)
         kind = "malformed" if defect else "unknown_sku" if unknown_sku else "valid"
         return Order(
             order_id=order_id,
@@ -751,7 +773,7 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
                 "free_shipping": False,
                 "is_professional": True,
                 "last_updated_date": created,
-                "offers_count": len(self.products),
+                "offers_count": len(shop.offers),
                 "orders_count": len(shop.orders),
                 "payment_details": {
                     "paid_balance": 0.0,

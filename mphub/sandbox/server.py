@@ -392,6 +392,11 @@ class Emulator:
         command line's ``--orders``); an emulator without orders ignores
         it."""
 
+    def populate_offers(self, count, **shares):
+        """Create ``count`` offers (listings) in each account (the command
+        line's ``--offers``); ``shares`` are the emulator's defect shares. An
+        emulator without offers ignores it."""
+
     # -- public API --------------------------------------------------------
     def set_faults(self, values):
         """Change fault switches (``ValueError`` on an unknown key)."""

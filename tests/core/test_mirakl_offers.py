@@ -61,3 +61,33 @@ def test_parse_error_report():
         "MPH-0004": "Quantity must be positive",
     }
     assert parse_error_report("") == {}
+
+
+def test_parse_error_report_finds_the_columns_by_name_or_place():
+    # OF03: the line number and the reason last
+    of03 = (
+        '"sku";"product-id";"price";"error-line";"error-message"\n'
+        '"MPH-0009";"376";"1";"2";"The product does not exist"\n'
+    )
+    assert parse_error_report(of03) == {"MPH-0009": "The product does not exist"}
+    # names unknown: the reason is the second column, as STO03 documents
+    unnamed = '"line";"why";"offer-sku";"quantity"\n"2";"Bad quantity";"A";"x"\n'
+    assert parse_error_report(unnamed) == {"A": "Bad quantity"}
+    # one line per warehouse: the reasons of a SKU are joined
+    warehouses = (
+        '"line-number";"error-message";"offer-sku";"quantity";"warehouse-code"\n'
+        '"2";"Unknown warehouse";"A";"1";"X"\n'
+        '"3";"Bad quantity";"A";"-1";"Y"\n'
+        '"4";"";"B";"1";""\n'
+    )
+    assert parse_error_report(warehouses) == {
+        "A": "Unknown warehouse; Bad quantity",
+        "B": "rejected by the marketplace",
+    }
+    assert parse_error_report('"line-number";"error-message"\n') == {}
+
+
+@pytest.mark.parametrize("price", ["12,90 EUR", "NaN", "Infinity", [1]])
+def test_map_listing_refuses_prices_that_are_not_amounts(price):
+    with pytest.raises(InvalidPayload, match="price"):
+        map_listing({"shop_sku": "A", "price": price})

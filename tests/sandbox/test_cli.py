@@ -21,6 +21,8 @@ def test_command_line_serves_until_sigterm():
             "5",
             "--offers",
             "7",
+            "--offers-unknown-share",
+            "0.3",
             "--malformed-share",
             "0.2",
             "--fault",
@@ -40,6 +42,8 @@ def test_command_line_serves_until_sigterm():
             assert shop.orders()["total_count"] == 5
             offers = shop.call("GET", "/api/offers").json()
             assert offers["total_count"] == 7
+            skus = [o["shop_sku"] for o in offers["offers"]]
+            assert sum(sku.startswith("UNKNOWN-") for sku in skus) == 2
         faults = requests.get(urls["mirakl"] + "/_sandbox/faults", timeout=5).json()
         assert faults["retry_after"] == 3
         assert faults["call_frequency"] == {"OR11": 60.0}

@@ -20,6 +20,10 @@ def test_start_populate_stop():
         assert box.urls["mirakl"] == f"http://127.0.0.1:{port}"
         mirakl = box.emulators["mirakl"]
         assert len(mirakl.products) == 12
+        box.populate_offers(4, ean_only_share=0.5)
+        for shop in mirakl.shops.values():
+            assert len(shop.offers) == 4
+            assert sum(o.kind == "ean_only" for o in shop.offers.values()) == 2
         box.populate(3, unknown_sku_share=1 / 3)
         for shop in mirakl.shops.values():
             kinds = [mirakl.order_record(i)["kind"] for i in shop.orders]
