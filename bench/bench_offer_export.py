@@ -31,7 +31,6 @@ import argparse
 import os
 import sys
 import time
-from datetime import timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -41,6 +40,7 @@ from bench_order_import import (  # noqa: E402
     create_database,
     odoo_setup,
     run_jobs_like_a_worker,
+    sandbox_backend,
 )
 
 SHOP = 2001
@@ -122,7 +122,7 @@ def main():
     odoo = odoo_setup(args, dbname)
     from mphub.sandbox import Sandbox
 
-    from odoo import SUPERUSER_ID, api, fields
+    from odoo import SUPERUSER_ID, api
     from odoo.modules.registry import Registry
 
     registry = Registry(dbname) if args.db else create_database(odoo, dbname)
@@ -134,23 +134,15 @@ def main():
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 product_ids = create_catalogue(env, n)
-                warehouse = env["stock.warehouse"].search([], limit=1)
-                backend = env["mp.backend"].create(
-                    {
-                        "name": "Bench offers",
-                        "backend_type": "mirakl",
-                        "mirakl_operator": "carrefour",
-                        "endpoint_url": sandbox.urls["mirakl"],
-                        "api_key": KEY,
-                        "warehouse_id": warehouse.id,
-                        "pricelist_id": env["mp.backend"]._sandbox_pricelist().id,
-                        "import_orders": False,
-                        "export_delay": 0,
-                        "push_poll_delay": 0,
-                        "import_from": fields.Datetime.now() - timedelta(hours=1),
-                    }
+                backend = sandbox_backend(
+                    env,
+                    sandbox,
+                    "Bench offers",
+                    KEY,
+                    import_orders=False,
+                    export_delay=0,
+                    push_poll_delay=0,
                 )
-                backend.action_mirakl_apply_profile()
                 products = env["product.product"].browse(product_ids)
                 offers = env["mp.offer.binding"].create(
                     [

@@ -115,27 +115,40 @@ def run_jobs_like_a_worker(registry, backend_id, channel):
                 retried += 1
 
 
+def sandbox_backend(env, sandbox, name, key, **values):
+    """A Carrefour Mirakl account on the sandbox, in the first warehouse."""
+    from odoo import fields
+
+    backend = env["mp.backend"].create(
+        {
+            "name": name,
+            "backend_type": "mirakl",
+            "mirakl_operator": "carrefour",
+            "endpoint_url": sandbox.urls["mirakl"],
+            "api_key": key,
+            "warehouse_id": env["stock.warehouse"].search([], limit=1).id,
+            "pricelist_id": env["mp.backend"]._sandbox_pricelist().id,
+            "import_from": fields.Datetime.now() - timedelta(hours=1),
+            **values,
+        }
+    )
+    backend.action_mirakl_apply_profile()
+    return backend
+
+
 def connector_run(registry, sandbox, shop, key, batch_size):
-    from odoo import SUPERUSER_ID, api, fields
+    from odoo import SUPERUSER_ID, api
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        warehouse = env["stock.warehouse"].search([], limit=1)
-        backend = env["mp.backend"].create(
-            {
-                "name": "Bench connector",
-                "backend_type": "mirakl",
-                "mirakl_operator": "carrefour",
-                "endpoint_url": sandbox.urls["mirakl"],
-                "api_key": key,
-                "warehouse_id": warehouse.id,
-                "pricelist_id": env["mp.backend"]._sandbox_pricelist().id,
-                "import_from": fields.Datetime.now() - timedelta(hours=1),
-                "accept_mode": "always",
-                "batch_size": batch_size,
-            }
+        backend = sandbox_backend(
+            env,
+            sandbox,
+            "Bench connector",
+            key,
+            accept_mode="always",
+            batch_size=batch_size,
         )
-        backend.action_mirakl_apply_profile()
         backend_id = backend.id
         cr.commit()
     started = time.perf_counter()

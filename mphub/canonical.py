@@ -109,6 +109,10 @@ class OrderLine:
     shipping_price: Decimal = Decimal(0)
     shipping_taxes: tuple[Tax, ...] = ()
     commission: Decimal | None = None  # fee charged to the seller, tax included
+    # promotions granted on the line (positive, taxed like the line and
+    # included or not per Order.tax_included); shown as discount lines
+    discount: Decimal = Decimal(0)
+    discount_taxes: tuple[Tax, ...] = ()
     status: str | None = None  # marketplace line state, verbatim
     active: bool = True  # False once refused or cancelled on the marketplace
 

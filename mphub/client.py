@@ -45,10 +45,10 @@ class MarketplaceClient(ABC):
         account (at least ``name``)."""
 
     @abstractmethod
-    def list_orders(self, updated_since, page=None):
+    def list_orders(self, updated_since, page=None, updated_before=None):
         """Return the ``OrderPage`` of orders updated since ``updated_since``
-        (an aware datetime); ``page`` is the ``next_page`` of the previous
-        call."""
+        (an aware datetime) and, when given, before ``updated_before``;
+        ``page`` is the ``next_page`` of the previous call."""
 
     @abstractmethod
     def get_orders(self, external_ids):
@@ -82,16 +82,18 @@ class MarketplaceClient(ABC):
     def push_stock(self, rows):
         """Send quantities (``StockRow`` list) in the marketplace's batch
         format; return the batch id to poll with ``push_status``, or None
-        when the marketplace applied them at once."""
+        when the marketplace applied them at once, or the final
+        ``PushStatus`` (with its per-SKU errors) when it answered at once."""
         raise NotImplementedError
 
     def push_prices(self, rows):
         """Send prices (``PriceRow`` list); same return as ``push_stock``."""
         raise NotImplementedError
 
-    def push_status(self, kind, batch_id):
+    def push_status(self, kind, batch_id, skus=None):
         """Return the ``PushStatus`` of a batch (``kind``: "stock" or
-        "price"), with the per-SKU errors once it is done."""
+        "price"), with the per-SKU errors once it is done; ``skus``: the
+        SKUs of the batch in the order they were sent."""
         raise NotImplementedError
 
     max_push_rows = 10000  # rows per pushed batch

@@ -14,7 +14,7 @@ from .canonical import OrderStatus
 
 @dataclass(frozen=True)
 class PlanLine:
-    kind: str  # "product" or "shipping"
+    kind: str  # "product", "shipping" or "discount"
     quantity: int
     price_unit: Decimal
     tax_rate: Decimal  # percent
@@ -32,7 +32,7 @@ class PlanLine:
 
 @dataclass(frozen=True)
 class SalePlan:
-    lines: tuple  # of PlanLine, products first then shipping
+    lines: tuple  # of PlanLine: products, then shipping, then discounts
     expected_total: Decimal  # what the customer pays, taxes included
     commission: Decimal | None
 
@@ -44,15 +44,21 @@ class SalePlan:
     def shipping_lines(self):
         return tuple(line for line in self.lines if line.kind == "shipping")
 
+    @property
+    def discount_lines(self):
+        return tuple(line for line in self.lines if line.kind == "discount")
+
 
 def plan_sale_order(order):
     """Return the ``SalePlan`` of a canonical order.
 
     Refused or cancelled lines are left out; shipping is summed per VAT rate
-    into one line each, in ascending rate order.
+    into one line each, in ascending rate order, and so are promotions
+    (negative discount lines).
     """
     product_lines = []
     shipping_by_rate = {}
+    discount_by_rate = {}
     for line in order.lines:
         if not line.active:
             continue
@@ -75,6 +81,11 @@ def plan_sale_order(order):
             shipping_by_rate[rate] = (
                 shipping_by_rate.get(rate, Decimal(0)) + line.shipping_price
             )
+        if line.discount:
+            rate = line.tax_rate
+            discount_by_rate[rate] = (
+                discount_by_rate.get(rate, Decimal(0)) + line.discount
+            )
     shipping_lines = [
         PlanLine(
             kind="shipping",
@@ -85,16 +96,43 @@ def plan_sale_order(order):
         )
         for rate, amount in sorted(shipping_by_rate.items())
     ]
-    lines = tuple(product_lines + shipping_lines)
+    discount_lines = [
+        PlanLine(
+            kind="discount",
+            quantity=1,
+            price_unit=-amount,
+            tax_rate=rate,
+            tax_included=order.tax_included,
+        )
+        for rate, amount in sorted(discount_by_rate.items())
+    ]
+    lines = tuple(product_lines + shipping_lines + discount_lines)
     if order.tax_included:
         expected = sum((line.total for line in lines), Decimal(0))
     else:
-        taxes = sum(
-            (t.amount for ol in order.lines if ol.active for t in ol.taxes),
-            Decimal(0),
-        ) + sum(
-            (t.amount for ol in order.lines if ol.active for t in ol.shipping_taxes),
-            Decimal(0),
+        taxes = (
+            sum(
+                (t.amount for ol in order.lines if ol.active for t in ol.taxes),
+                Decimal(0),
+            )
+            + sum(
+                (
+                    t.amount
+                    for ol in order.lines
+                    if ol.active
+                    for t in ol.shipping_taxes
+                ),
+                Decimal(0),
+            )
+            - sum(
+                (
+                    t.amount
+                    for ol in order.lines
+                    if ol.active
+                    for t in ol.discount_taxes
+                ),
+                Decimal(0),
+            )
         )
         expected = sum((line.total for line in lines), Decimal(0)) + taxes
     commissions = [ol.commission for ol in order.lines if ol.active and ol.commission]

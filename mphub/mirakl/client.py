@@ -84,7 +84,7 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
             "currency": account.get("currency_iso_code"),
         }
 
-    def list_orders(self, updated_since, page=None):
+    def list_orders(self, updated_since, page=None, updated_before=None):
         offset = int(page or 0)
         body = self.transport.json(
             "GET",

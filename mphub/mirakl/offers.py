@@ -230,7 +230,7 @@ class MiraklOffersMixin:
             raise TransientError(f"{operation}: the answer has no import id")
         return str(import_id)
 
-    def push_status(self, kind, batch_id):
+    def push_status(self, kind, batch_id, skus=None):
         """STO02 or PRI02, then STO03 or PRI03 when the batch is done with
         lines in error."""
         if kind not in PUSH_KINDS:

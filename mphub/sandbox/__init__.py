@@ -9,12 +9,14 @@ marketplaces sell, shared with the Odoo side.
 """
 
 from . import catalog, customers
+from .amazon import AmazonEmulator
 from .mirakl import MiraklEmulator
 from .server import Emulator, EmulatorServer, Faults, HttpError, Request, Response
 
 # name -> emulator class; a new emulator is one more line here
 EMULATORS = {
     "mirakl": MiraklEmulator,
+    "amazon": AmazonEmulator,
 }
 
 
@@ -94,6 +96,7 @@ class Sandbox:
 
 __all__ = [
     "EMULATORS",
+    "AmazonEmulator",
     "Emulator",
     "EmulatorServer",
     "Faults",

@@ -135,6 +135,7 @@ class Request:
         self.body = body
         self.params = {}  # path parameters of the matched route
         self.declared = None  # query parameters the matched route may read
+        self.local_address = None  # (host, port) the client reached, if known
 
     def _check_declared(self, name):
         if self.declared is not None and name not in self.declared:
@@ -554,6 +555,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         request = Request(self.command, self.path, self.headers, body)
+        request.local_address = self.connection.getsockname()[:2]
         response = self.emulator.handle(request)
         self.send_response(response.status)
         for key, value in response.headers.items():

@@ -66,3 +66,71 @@ def error_code(response):
 def shop(mirakl_url):
     """The Carrefour sandbox shop, over HTTP."""
     return MiraklShop(mirakl_url)
+
+
+# ----------------------------------------------------------------------
+# Amazon: the emulator served alone, and the real python-amazon-sp-api
+# ----------------------------------------------------------------------
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "amazon(**options): AmazonEmulator options of amazon_server"
+    )
+
+
+@pytest.fixture
+def amazon_server(request):
+    """An Amazon emulator on a free port; ``@pytest.mark.amazon(...)`` passes
+    keyword arguments (default: ``rate_scale=1000``, feeds done at once)."""
+    from mphub.sandbox.amazon import AmazonEmulator
+    from mphub.sandbox.server import EmulatorServer
+
+    marker = request.node.get_closest_marker("amazon")
+    options = {"rate_scale": 1000, "feed_processing_seconds": 0}
+    options.update(marker.kwargs if marker else {})
+    server = EmulatorServer(AmazonEmulator(**options)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def amazon(amazon_server):
+    return amazon_server.emulator
+
+
+@pytest.fixture
+def sp_client(amazon_server):
+    """``sp_client(ApiClass, seller=1, **kwargs)``: a real sp_api client
+    pointed at the emulator (LWA included)."""
+    import types
+
+    import sp_api.auth.access_token_client as token_cache
+    from mphub.sandbox.amazon import FR, LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
+    from sp_api.auth import AccessTokenClient
+
+    url = amazon_server.url
+    token_cache.cache.clear()
+
+    class SandboxLWA(AccessTokenClient):
+        scheme = "http://"
+        host = url.removeprefix("http://")
+
+    def make(cls, seller=1, marketplace=FR, refresh_token=None, **kwargs):
+        market = types.SimpleNamespace(
+            endpoint=url, marketplace_id=marketplace, region="eu-west-1"
+        )
+        credentials = {
+            "refresh_token": refresh_token or list(SELLERS.values())[seller - 1],
+            "lwa_app_id": LWA_CLIENT_ID,
+            "lwa_client_secret": LWA_CLIENT_SECRET,
+        }
+        return cls(
+            market,
+            credentials=credentials,
+            auth_token_client_class=SandboxLWA,
+            **kwargs,
+        )
+
+    yield make
+    token_cache.cache.clear()

@@ -35,7 +35,7 @@ def test_command_line_serves_until_sigterm():
     )
     try:
         urls = json.loads(process.stdout.readline())
-        assert set(urls) == {"mirakl"}
+        assert set(urls) == {"mirakl", "amazon"}
         assert urls["mirakl"].startswith("http://127.0.0.1:")
         for key in ("sandbox-carrefour-key", "sandbox-conforama-key"):
             shop = MiraklShop(urls["mirakl"], key)

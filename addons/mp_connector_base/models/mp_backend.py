@@ -151,6 +151,15 @@ class MpBackend(models.Model):
         ),
         help="Product of the shipping lines of imported orders.",
     )
+    discount_product_id = fields.Many2one(
+        "product.product",
+        string="Promotion Product",
+        default=lambda self: self.env.ref(
+            "mp_connector_base.product_marketplace_discount", raise_if_not_found=False
+        ),
+        help="Product of the lines carrying the promotions the marketplace "
+        "granted on imported orders.",
+    )
     # -- orders: workflow --------------------------------------------------
     import_orders = fields.Boolean(default=True, tracking=True)
     import_state_ids = fields.Many2many(
@@ -742,7 +751,7 @@ class MpBackend(models.Model):
         of its jobs always find it.
         """
         self.ensure_one()
-        now = fields.Datetime.now()
+        now = fields.Datetime.now() - self._order_import_lag()
         start = self.import_cursor or self.import_from or now - timedelta(days=7)
         if self.import_cursor:
             start -= timedelta(minutes=max(0, self.import_overlap_minutes))
@@ -770,6 +779,17 @@ class MpBackend(models.Model):
         )
         return run
 
+    def _ships_each_delivery(self):
+        """True when the marketplace takes one shipment per delivery, with
+        its lines and quantities (partial shipments); else the order is
+        declared shipped once, when its last delivery is done."""
+        return False
+
+    def _order_import_lag(self):
+        """How far behind now an import window ends: the marketplace's
+        own publication delay (Amazon: 2 minutes at least)."""
+        return timedelta(0)
+
     def _job_import_orders_page(self, run, page):
         """Job: import one page of orders (see ``_import_orders_page``)."""
         return self.sudo()._import_orders_page(run.sudo(), page)
@@ -787,8 +807,13 @@ class MpBackend(models.Model):
         self._lock_order_store()
         client = self._get_client()
         with self._map_errors(run=run, what=self.env._("Order import")):
+            until = None
+            if self._order_import_lag():
+                until = run.cursor_candidate.replace(tzinfo=timezone.utc)
             result = client.list_orders(
-                run.window_start.replace(tzinfo=timezone.utc), page=page
+                run.window_start.replace(tzinfo=timezone.utc),
+                page=page,
+                updated_before=until,
             )
         stats = self.env["mp.order.binding"]._store_raw_orders(self, result.orders)
         run.write(

@@ -366,7 +366,9 @@ class MpBackend(models.Model):
                     "backend_id": self.id,
                     "run_id": run.id,
                     "kind": kind,
-                    "external_id": batch_id or False,
+                    "external_id": batch_id
+                    if isinstance(batch_id, str | int) and batch_id
+                    else False,
                     "line_count": len(chunk),
                     "payload": json.dumps(
                         {values[i]["sku"]: str(changes[i]) for i in chunk}
@@ -374,7 +376,9 @@ class MpBackend(models.Model):
                 }
             )
             self._record_sent(push, kind, chunk, [changes[i] for i in chunk])
-            if batch_id:
+            if isinstance(batch_id, PushStatus):  # answered at once
+                push._apply_status(batch_id)
+            elif batch_id:
                 push._queue_check()
             else:  # applied at once
                 push._apply_status(PushStatus(done=True))

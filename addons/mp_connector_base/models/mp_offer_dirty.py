@@ -119,7 +119,7 @@ class MpOfferDirty(models.Model):
     # taking
     # ------------------------------------------------------------------
     @api.model
-    def _take(self, backend, limit=None):
+    def _take(self, backend):
         """Delete and return the marks of an account: {offer id: forced}.
 
         The rows stay locked by this transaction; rolled back, they are back.
@@ -130,12 +130,11 @@ class MpOfferDirty(models.Model):
                 DELETE FROM mp_offer_dirty
                  WHERE id IN (
                     SELECT id FROM mp_offer_dirty WHERE backend_id = %(backend)s
-                     ORDER BY id %(limit)s FOR UPDATE SKIP LOCKED
+                     FOR UPDATE SKIP LOCKED
                  )
                 RETURNING offer_id, force
                 """,
                 backend=backend.id,
-                limit=SQL("LIMIT %s", limit) if limit else SQL(),
             )
         )
         taken = {}

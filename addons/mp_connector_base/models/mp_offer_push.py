@@ -1,10 +1,10 @@
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
 
 
 class MpOfferPush(models.Model):
@@ -84,9 +84,9 @@ class MpOfferPush(models.Model):
             )
 
     def action_check_now(self):
-        """Ask the marketplace where the batch stands."""
-        for push in self.filtered(lambda p: p.state == "sent"):
-            push._check(interactive=True)
+        """Ask the marketplace where the batch stands, now (in a job, as
+        every call to a marketplace)."""
+        self.filtered(lambda p: p.state == "sent")._queue_check(delay=0)
         return True
 
     # ------------------------------------------------------------------
@@ -101,6 +101,7 @@ class MpOfferPush(models.Model):
                 priority=20,
                 eta=delay if delay is not None else backend.push_poll_delay,
                 max_retries=200,
+                identity_key=identity_exact,
                 channel="root.marketplace.export",
                 description=self.env._(
                     "%(backend)s: follow %(push)s",
@@ -112,19 +113,17 @@ class MpOfferPush(models.Model):
     def _job_check(self):
         return self.sudo()._check()
 
-    def _check(self, interactive=False):
+    def _check(self):
         """Apply the marketplace's report of the batch, or wait for it."""
         self.ensure_one()
         if self.state != "sent":
             return self.env._("Already %s.", self.state)
         backend = self.backend_id
-        with backend._map_errors(
-            run=self.run_id, what=self.display_name, interactive=interactive
-        ):
-            status = backend._get_client().push_status(self.kind, self.external_id)
+        with backend._map_errors(run=self.run_id, what=self.display_name):
+            status = backend._get_client().push_status(
+                self.kind, self.external_id, skus=list(json.loads(self.payload or "{}"))
+            )
         if not status.done:
-            if interactive:
-                return False
             # not a failure: the marketplace is still working on it
             raise RetryableJobError(
                 self.env._("Marketplace still processing"),
@@ -225,11 +224,3 @@ class MpOfferPush(models.Model):
                 run=self.run_id,
                 event_type="data_error",
             )
-
-    def sent_values(self):
-        """SKU -> value sent, as stored in the payload."""
-        self.ensure_one()
-        try:
-            return json.loads(self.payload or "{}")
-        except ValueError as err:
-            raise UserError(self.env._("The stored payload is not readable.")) from err

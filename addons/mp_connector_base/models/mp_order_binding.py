@@ -1,3 +1,4 @@
+import dataclasses
 import hashlib
 import json
 import logging
@@ -151,6 +152,7 @@ class MpOrderBinding(models.Model):
         [
             ("none", "Not shipped"),
             ("pending", "Being sent"),
+            ("partial", "Partly sent"),
             ("done", "Sent"),
             ("error", "Error"),
         ],
@@ -618,6 +620,28 @@ class MpOrderBinding(models.Model):
                     }
                 )
             )
+        if plan.discount_lines and not backend.discount_product_id:
+            raise OrderError(
+                "other",
+                self.env._(
+                    "The order has promotions but account %s has no promotion "
+                    "product: set one in its settings.",
+                    backend.name,
+                ),
+            )
+        for line in plan.discount_lines:
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": backend.discount_product_id.id,
+                        "name": self.env._("Promotion (%s)", backend.name),
+                        "product_uom_qty": 1,
+                        "price_unit": float(line.price_unit),
+                        "discount": 0.0,
+                        "tax_id": [Command.set(context.tax(line).ids)],
+                    }
+                )
+            )
         decisions = None
         if order.status == OrderStatus.WAITING_ACCEPTANCE:
             decisions = context.acceptance(order, products)
@@ -883,6 +907,25 @@ class MpOrderBinding(models.Model):
             ),
         )
 
+    def _picking_lines(self, picking):
+        """Marketplace line id -> quantity shipped by ``picking``."""
+        lines = {}
+        for move in picking.move_ids.filtered(lambda m: m.state == "done"):
+            line_id = move.sale_line_id.mp_line_external_id
+            if line_id and move.quantity:
+                quantity = move.product_uom._compute_quantity(
+                    move.quantity, move.sale_line_id.product_uom
+                )
+                lines[line_id] = lines.get(line_id, 0) + int(round(quantity))
+        return lines
+
+    def _open_deliveries(self):
+        return self.sale_order_id.picking_ids.filtered(
+            lambda p: (
+                p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+            )
+        )
+
     def _shipped_picking(self):
         return self.sale_order_id.picking_ids.filtered(
             lambda p: p.state == "done" and p.picking_type_code == "outgoing"
@@ -897,7 +940,8 @@ class MpOrderBinding(models.Model):
         """Declare the shipment with carrier and tracking."""
         self.ensure_one()
         backend = self.backend_id
-        if self.ship_state == "done":
+        each = backend._ships_each_delivery()
+        if self.ship_state == "done" or (each and picking.mp_shipment_sent):
             return self.env._("Already sent.")
         mapping = (
             backend.carrier_mapping_ids.filtered(
@@ -933,6 +977,8 @@ class MpOrderBinding(models.Model):
                 carrier_name=picking.carrier_id.name or None,
                 carrier_url=picking.carrier_tracking_url or None,
             )
+        if each:
+            shipment = dataclasses.replace(shipment, lines=self._picking_lines(picking))
         client = backend._get_client()
         with backend._map_errors(what=self.env._("Shipment of %s", self.external_id)):
             try:
@@ -940,7 +986,12 @@ class MpOrderBinding(models.Model):
             except (mp_errors.RemoteError, mp_errors.NotFound) as err:
                 self._export_failed("ship", err, picking)
                 return str(err)
-        self.write({"ship_state": "done", "ship_error": False})
+        state = "done"
+        if each:
+            picking.mp_shipment_sent = True
+            if self._open_deliveries():
+                state = "partial"
+        self.write({"ship_state": state, "ship_error": False})
         message = self.env._(
             "Shipment of %(picking)s declared on the marketplace (tracking "
             "%(tracking)s).",

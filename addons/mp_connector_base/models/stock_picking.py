@@ -27,6 +27,14 @@ class StockPicking(models.Model):
         groups="mp_connector_base.group_mp_connector_base_user",
     )
 
+    mp_shipment_sent = fields.Boolean(
+        string="Declared to the Marketplace",
+        copy=False,
+        readonly=True,
+        help="This delivery was declared shipped to the marketplace (accounts "
+        "that take one shipment per delivery).",
+    )
+
     @api.depends("sale_id.mp_binding_ids.ship_state")
     def _compute_mp_order_binding(self):
         for picking in self:
@@ -41,13 +49,20 @@ class StockPicking(models.Model):
         return res
 
     def _mp_queue_shipments(self):
-        """Declare the shipment once the order's last delivery is done."""
+        """Declare the shipment once the order's last delivery is done, or
+        each delivery for marketplaces that take partial shipments."""
         # whoever validates the delivery, the marketplace hears of it
         for picking in self.sudo().filtered(
             lambda p: p.state == "done" and p.picking_type_code == "outgoing"
         ):
             binding = picking.sale_id.mp_binding_ids[:1]
-            if not binding or binding.ship_state in ("pending", "done"):
+            if not binding or binding.ship_state == "done":
+                continue
+            if binding.backend_id._ships_each_delivery():
+                if not picking.mp_shipment_sent:
+                    binding._queue_shipment(picking)
+                continue
+            if binding.ship_state == "pending":
                 continue
             open_deliveries = picking.sale_id.picking_ids.filtered(
                 lambda p: (

@@ -76,3 +76,44 @@ class JobRunnerMixin:
         if rounds:
             return stats
         raise AssertionError("jobs keep being enqueued")
+
+
+class MarketplaceFixturesMixin:
+    """The sandbox catalogue (50 of each product), a EUR pricelist and the
+    company's warehouse, for a connector's test class."""
+
+    @classmethod
+    def setup_marketplace_fixtures(cls, pricelist_name="Marketplaces EUR"):
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.products = cls.env["mp.backend"]._load_sandbox_catalog(size=60, quantity=50)
+        cls.eur = cls.env.ref("base.EUR")
+        cls.eur.active = True
+        cls.pricelist = cls.env["product.pricelist"].create(
+            {"name": pricelist_name, "currency_id": cls.eur.id}
+        )
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+
+
+class OfferJobsMixin:
+    """Listing import and offer export run to the end in the test."""
+
+    def import_listings(self, backend=None, mode="import"):
+        backend = backend or self.backend
+        with self.trap_jobs() as trap:
+            run = backend._schedule_listing_sync(mode)
+            self.env["mp.offer.dirty"]._flush_marks()
+            self.job_stats = self.run_jobs(trap)
+        return run
+
+    def export(self):
+        """Flush the marks, run the export jobs they queued and the polling."""
+        with self.trap_jobs() as trap:
+            self.env["mp.offer.dirty"]._flush_marks()
+            self.job_stats = self.run_jobs(trap)
+
+    def offers(self, backend=None):
+        return self.env["mp.offer.binding"].search(
+            [("backend_id", "=", (backend or self.backend).id)]
+        )

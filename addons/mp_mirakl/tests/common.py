@@ -3,7 +3,12 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import TransactionCase
 
-from odoo.addons.mp_connector_base.tests.common import JobRunnerMixin, SandboxMixin
+from odoo.addons.mp_connector_base.tests.common import (
+    JobRunnerMixin,
+    MarketplaceFixturesMixin,
+    OfferJobsMixin,
+    SandboxMixin,
+)
 
 CARREFOUR_SHOP = 2001
 CARREFOUR_KEY = "sandbox-carrefour-key"
@@ -11,22 +16,19 @@ BOULANGER_SHOP = 2002
 BOULANGER_KEY = "sandbox-boulanger-key"
 
 
-class MiraklCommon(SandboxMixin, JobRunnerMixin, TransactionCase):
+class MiraklCommon(
+    SandboxMixin,
+    JobRunnerMixin,
+    MarketplaceFixturesMixin,
+    OfferJobsMixin,
+    TransactionCase,
+):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.setup_marketplace_fixtures()
         cls.start_sandbox()
         cls.mirakl = cls.sandbox.emulators["mirakl"]
-        cls.products = cls.env["mp.backend"]._load_sandbox_catalog(size=60, quantity=50)
-        cls.eur = cls.env.ref("base.EUR")
-        cls.eur.active = True
-        cls.pricelist = cls.env["product.pricelist"].create(
-            {"name": "Marketplaces EUR", "currency_id": cls.eur.id}
-        )
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.env.company.id)], limit=1
-        )
         cls.backend = cls._create_backend("Carrefour test", "carrefour", CARREFOUR_KEY)
 
     @classmethod

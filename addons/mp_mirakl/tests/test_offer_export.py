@@ -19,25 +19,6 @@ class TestOfferExport(MiraklCommon):
         self.mirakl.create_offers(CARREFOUR_SHOP, 20)
         self.mirakl.create_offers(BOULANGER_SHOP, 20)
 
-    def import_listings(self, backend=None, mode="import"):
-        backend = backend or self.backend
-        with self.trap_jobs() as trap:
-            run = backend._schedule_listing_sync(mode)
-            self.env["mp.offer.dirty"]._flush_marks()
-            self.job_stats = self.run_jobs(trap)
-        return run
-
-    def export(self):
-        """Flush the marks, run the export jobs they queued and the polling."""
-        with self.trap_jobs() as trap:
-            self.env["mp.offer.dirty"]._flush_marks()
-            self.job_stats = self.run_jobs(trap)
-
-    def offers(self, backend=None):
-        return self.env["mp.offer.binding"].search(
-            [("backend_id", "=", (backend or self.backend).id)]
-        )
-
     def test_listing_import_then_export_only_what_differs(self):
         run = self.import_listings()
         self.assertEqual(run.state, "done")

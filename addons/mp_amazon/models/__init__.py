@@ -1,0 +1,3 @@
+from . import mp_amazon_marketplace
+from . import mp_backend
+from . import mp_order_binding

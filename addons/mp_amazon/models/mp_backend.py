@@ -1,0 +1,298 @@
+import os
+from datetime import timedelta
+
+from mphub.amazon.client import IMPORT_LAG, AmazonClient
+from mphub.amazon.mapping import map_order
+from mphub.amazon.marketplaces import LWA_URL, REGIONS
+
+from odoo import Command, api, fields, models
+from odoo.tools import SQL
+
+SANDBOX_URL_VARIABLE = "MPHUB_SANDBOX_AMAZON_URL"
+SANDBOX_DEFAULT_URL = "http://127.0.0.1:8902"
+# the sandbox's application and first seller (mphub.sandbox.amazon)
+SANDBOX_CREDENTIALS = {
+    "amazon_lwa_client_id": "amzn1.application-oa2-client.sandbox",
+    "amazon_lwa_client_secret": "sandbox-lwa-secret",
+    "amazon_refresh_token": "Atzr|sandbox-seller-1",
+    "amazon_seller_id": "A1SANDBOXSELLER1",
+}
+# Amazon carrier codes (confirmShipment carrierCode) and the names Odoo
+# shipping methods usually have
+CARRIER_CODES = (
+    ("Colissimo", ("colissimo",)),
+    ("Chronopost", ("chronopost",)),
+    ("La Poste", ("la poste", "lettre suivie")),
+    ("Mondial Relay", ("mondial relay",)),
+    ("DPD", ("dpd",)),
+    ("GLS", ("gls",)),
+    ("UPS", ("ups",)),
+    ("DHL", ("dhl",)),
+    ("FedEx", ("fedex",)),
+    ("TNT", ("tnt",)),
+    ("Colis Prive", ("colis privé", "colis prive")),
+    ("Geodis", ("geodis",)),
+    ("DB Schenker", ("schenker",)),
+    ("Hermes", ("hermes", "evri")),
+    ("Royal Mail", ("royal mail",)),
+)
+DEFAULT_IMPORT_STATES = ("Unshipped", "PartiallyShipped", "AFN:Shipped")
+
+
+class MpBackend(models.Model):
+    _inherit = "mp.backend"
+
+    backend_type = fields.Selection(
+        selection_add=[("amazon", "Amazon")], ondelete={"amazon": "cascade"}
+    )
+    amazon_region = fields.Selection(
+        [(code, label) for code, (label, _url, _aws) in REGIONS.items()],
+        default="eu",
+        help="Selling Partner API region of the seller account; the endpoint "
+        "URL follows it.",
+    )
+    amazon_seller_id = fields.Char(
+        string="Seller ID",
+        help="Merchant token of the seller account (Seller Central > Settings "
+        "> Account Info > Merchant Token).",
+    )
+    amazon_lwa_client_id = fields.Char(
+        string="LWA Client ID",
+        copy=False,
+        groups="mp_connector_base.group_mp_connector_base_manager",
+        help="Login with Amazon client identifier of the application.",
+    )
+    amazon_lwa_client_secret = fields.Char(
+        string="LWA Client Secret",
+        copy=False,
+        groups="mp_connector_base.group_mp_connector_base_manager",
+    )
+    amazon_refresh_token = fields.Char(
+        string="Refresh Token",
+        copy=False,
+        groups="mp_connector_base.group_mp_connector_base_manager",
+        help="Refresh token the seller gave the application when authorising "
+        "it (Atzr|...). Only managers can read it.",
+    )
+    amazon_credentials_set = fields.Boolean(
+        compute="_compute_amazon_credentials_set",
+    )
+    amazon_lwa_url = fields.Char(
+        string="LWA Token URL",
+        default=LWA_URL,
+        help="Where access tokens are obtained (Login with Amazon).",
+    )
+    amazon_marketplace_ids = fields.Many2many(
+        "mp.amazon.marketplace",
+        string="Amazon Marketplaces",
+        help="Marketplaces whose orders are imported; prices are pushed to "
+        "those in the currency of the account's pricelist.",
+    )
+    amazon_fba_warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        string="FBA Warehouse",
+        check_company=True,
+        help="Stock held by Amazon (Fulfilment by Amazon): FBA orders are "
+        "delivered from it at once, with nothing to ship. Created when the "
+        "first FBA order arrives if empty.",
+    )
+
+    @api.depends("backend_type")
+    def _compute_amazon_credentials_set(self):
+        for backend in self:
+            secrets = backend.sudo()
+            backend.amazon_credentials_set = bool(
+                secrets.amazon_refresh_token
+                and secrets.amazon_lwa_client_id
+                and secrets.amazon_lwa_client_secret
+            )
+
+    # ------------------------------------------------------------------
+    # defaults
+    # ------------------------------------------------------------------
+    @api.onchange("backend_type", "amazon_region")
+    def _onchange_amazon_region(self):
+        if self.backend_type != "amazon":
+            return
+        region = REGIONS.get(self.amazon_region or "eu")
+        if region and (
+            not self.endpoint_url
+            or self.endpoint_url in {url for _l, url, _a in REGIONS.values()}
+        ):
+            self.endpoint_url = region[1]
+        if not self.import_state_ids:
+            self.import_state_ids = self._amazon_states(DEFAULT_IMPORT_STATES)
+
+    def _amazon_states(self, codes):
+        return self.env["mp.marketplace.state"].search(
+            [("backend_type", "=", "amazon"), ("code", "in", list(codes))]
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("backend_type") != "amazon":
+                continue
+            region = REGIONS.get(vals.get("amazon_region") or "eu")
+            if not vals.get("endpoint_url") and region:
+                vals["endpoint_url"] = region[1]
+            if "import_state_ids" not in vals:
+                vals["import_state_ids"] = [
+                    Command.set(self._amazon_states(DEFAULT_IMPORT_STATES).ids)
+                ]
+            if "amazon_marketplace_ids" not in vals:
+                france = self.env.ref(
+                    "mp_amazon.marketplace_fr", raise_if_not_found=False
+                )
+                if france:
+                    vals["amazon_marketplace_ids"] = [Command.set(france.ids)]
+        return super().create(vals_list)
+
+    def action_amazon_map_carriers(self):
+        """Map the shipping methods whose name matches an Amazon carrier."""
+        for backend in self.filtered(lambda b: b.backend_type == "amazon"):
+            mapped = backend.carrier_mapping_ids.carrier_id
+            commands = []
+            for code, names in CARRIER_CODES:
+                for name in names:
+                    carriers = self.env["delivery.carrier"].search(
+                        [
+                            ("name", "ilike", name),
+                            "|",
+                            ("company_id", "=", False),
+                            ("company_id", "=", backend.company_id.id),
+                        ]
+                    )
+                    for carrier in carriers - mapped:
+                        commands.append(
+                            Command.create(
+                                {"carrier_id": carrier.id, "marketplace_code": code}
+                            )
+                        )
+                        mapped |= carrier
+            backend.carrier_mapping_ids = commands
+            backend.message_post(
+                body=self.env._(
+                    "%s shipping method(s) mapped to Amazon carriers.", len(commands)
+                )
+            )
+        return True
+
+    # ------------------------------------------------------------------
+    # client and mapping
+    # ------------------------------------------------------------------
+    def _client_settings(self):
+        settings = super()._client_settings()
+        if self.backend_type == "amazon":
+            backend = self.sudo()
+            currency = backend.pricelist_id.currency_id or backend.currency_id
+            marketplaces = backend.amazon_marketplace_ids
+            settings.update(
+                amazon_region=REGIONS[backend.amazon_region or "eu"][2],
+                amazon_seller_id=(backend.amazon_seller_id or "").strip(),
+                amazon_client_id=(backend.amazon_lwa_client_id or "").strip(),
+                amazon_client_secret=(backend.amazon_lwa_client_secret or "").strip(),
+                amazon_refresh_token=(backend.amazon_refresh_token or "").strip(),
+                amazon_lwa_url=(backend.amazon_lwa_url or LWA_URL).strip(),
+                amazon_marketplaces=marketplaces.mapped("marketplace_id"),
+                amazon_price_marketplaces=marketplaces.filtered(
+                    lambda m: m.currency_id == currency
+                ).mapped("marketplace_id"),
+                amazon_currency=currency.name or "EUR",
+                amazon_locale=(marketplaces[:1].language or "en_US"),
+            )
+        return settings
+
+    def _build_client(self, settings):
+        if settings["backend_type"] != "amazon":
+            return super()._build_client(settings)
+        return AmazonClient(
+            settings["endpoint_url"],
+            settings["amazon_refresh_token"],
+            settings["amazon_client_id"],
+            settings["amazon_client_secret"],
+            settings["amazon_seller_id"],
+            settings["amazon_marketplaces"],
+            lwa_url=settings["amazon_lwa_url"],
+            region=settings["amazon_region"],
+            timeout=settings["timeout"],
+            price_marketplace_ids=settings["amazon_price_marketplaces"],
+            currency=settings["amazon_currency"],
+            issue_locale=settings["amazon_locale"],
+        )
+
+    def _build_mapper(self):
+        if self.backend_type == "amazon":
+            return map_order
+        return super()._build_mapper()
+
+    def _raw_order_external_id(self, raw):
+        if self.backend_type == "amazon":
+            order_id = raw.get("AmazonOrderId") if isinstance(raw, dict) else None
+            return order_id if isinstance(order_id, str) and order_id else None
+        return super()._raw_order_external_id(raw)
+
+    def _order_import_lag(self):
+        if self.backend_type == "amazon":
+            # LastUpdatedBefore must be two minutes before now at least
+            return IMPORT_LAG
+        return super()._order_import_lag()
+
+    def _ships_each_delivery(self):
+        if self.backend_type == "amazon":
+            return True
+        return super()._ships_each_delivery()
+
+    # ------------------------------------------------------------------
+    # FBA
+    # ------------------------------------------------------------------
+    def _amazon_fba_warehouse(self):
+        """The FBA warehouse, created on first use (one transaction at a
+        time: the account's row is locked while checking)."""
+        self.ensure_one()
+        if self.amazon_fba_warehouse_id:
+            return self.amazon_fba_warehouse_id
+        self.env.cr.execute(
+            SQL("SELECT id FROM mp_backend WHERE id = %s FOR UPDATE", self.id)
+        )
+        self.invalidate_recordset(["amazon_fba_warehouse_id"])
+        if self.amazon_fba_warehouse_id:
+            return self.amazon_fba_warehouse_id
+        warehouse = (
+            self.env["stock.warehouse"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._("Amazon FBA (%s)", self.name),
+                    "code": f"FBA{self.id}" if self.id < 100 else f"F{self.id}"[-5:],
+                    "company_id": self.company_id.id,
+                }
+            )
+        )
+        self.amazon_fba_warehouse_id = warehouse
+        self.message_post(
+            body=self.env._(
+                "Warehouse %s created for the stock Amazon holds (FBA).",
+                warehouse.name,
+            )
+        )
+        return warehouse
+
+    # ------------------------------------------------------------------
+    # demo
+    # ------------------------------------------------------------------
+    @api.model
+    def _amazon_demo_point_to_sandbox(self, backend_ids):
+        """Demo accounts talk to the sandbox (``python -m mphub.sandbox``)."""
+        url = os.environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_DEFAULT_URL
+        backends = self.browse(backend_ids)
+        backends.write(
+            {
+                "endpoint_url": url,
+                "amazon_lwa_url": f"{url}/auth/o2/token",
+                "pricelist_id": self._sandbox_pricelist().id,
+                "import_from": fields.Datetime.now() - timedelta(days=1),
+                **SANDBOX_CREDENTIALS,
+            }
+        )
+        backends.action_amazon_map_carriers()

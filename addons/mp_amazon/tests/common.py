@@ -1,0 +1,79 @@
+from datetime import timedelta
+
+from mphub.sandbox.amazon import LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase
+
+from odoo.addons.mp_connector_base.tests.common import (
+    JobRunnerMixin,
+    MarketplaceFixturesMixin,
+    OfferJobsMixin,
+    SandboxMixin,
+)
+
+SELLER = "A1SANDBOXSELLER1"
+SELLER2 = "A2SANDBOXSELLER2"
+
+
+class AmazonCommon(
+    SandboxMixin,
+    JobRunnerMixin,
+    MarketplaceFixturesMixin,
+    OfferJobsMixin,
+    TransactionCase,
+):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_marketplace_fixtures("Amazon EUR")
+        cls.start_sandbox()
+        cls.amazon = cls.sandbox.emulators["amazon"]
+        cls.backend = cls._create_backend("Amazon test", SELLER)
+
+    @classmethod
+    def _create_backend(cls, name, seller, **values):
+        url = cls.sandbox.urls["amazon"]
+        return cls.env["mp.backend"].create(
+            {
+                "name": name,
+                "backend_type": "amazon",
+                "endpoint_url": url,
+                "amazon_lwa_url": f"{url}/auth/o2/token",
+                "amazon_seller_id": seller,
+                "amazon_lwa_client_id": LWA_CLIENT_ID,
+                "amazon_lwa_client_secret": LWA_CLIENT_SECRET,
+                "amazon_refresh_token": SELLERS[seller],
+                "amazon_marketplace_ids": [
+                    Command.set(cls.env.ref("mp_amazon.marketplace_fr").ids)
+                ],
+                "warehouse_id": cls.warehouse.id,
+                "pricelist_id": cls.pricelist.id,
+                "import_from": fields.Datetime.now() - timedelta(hours=2),
+                "retry_base_delay": 1,
+                "request_timeout": 5,
+                **values,
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        # every test starts from the seeded sandbox, on a fast usage plan
+        self.sandbox_admin("amazon", "POST", "reset")
+        self.amazon.set_rate_scale(1000)
+        self.amazon.feed_processing_seconds = 0
+
+    def create_orders(self, count, seller=SELLER, **options):
+        return self.amazon.create_orders(seller, count, **options)
+
+    def import_orders(self, backend=None):
+        backend = backend or self.backend
+        with self.trap_jobs() as trap:
+            run = backend._schedule_import_orders()
+            self.job_stats = self.run_jobs(trap)
+        return run
+
+    def bindings(self, backend=None):
+        return self.env["mp.order.binding"].search(
+            [("backend_id", "=", (backend or self.backend).id)]
+        )
