@@ -60,12 +60,12 @@ def odoo_setup(args, dbname):
     return odoo
 
 
-def create_database(odoo, dbname):
+def create_database(odoo, dbname, module="mp_mirakl"):
     from odoo.modules.registry import Registry
     from odoo.service import db as db_service
 
     db_service._create_empty_database(dbname)
-    odoo.tools.config["init"] = {"mp_mirakl": 1}
+    odoo.tools.config["init"] = {module: 1}
     odoo.tools.config["without_demo"] = "all"
     registry = Registry.new(dbname, update_module=True)
     odoo.tools.config["init"] = {}

@@ -48,8 +48,10 @@ from .marketplaces import LWA_URL, by_id
 from .throttle import shared_throttle
 
 _logger = logging.getLogger(__name__)
-# the library logs request headers (access tokens) at debug level
+# the library logs request headers (access tokens) at debug level, and httpx
+# every URL at info level, presigned feed document URLs included
 logging.getLogger("sp_api").setLevel(logging.INFO)
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 RESTRICTED = ["buyerInfo", "shippingAddress"]
 FEED_TYPE = "JSON_LISTINGS_FEED"
@@ -437,7 +439,9 @@ class AmazonClient(MarketplaceClient):
                     listings.patch_listings_item,
                     self.seller_id,
                     sku,
-                    marketplaceIds=self.marketplace_ids,
+                    # one marketplace per request; the price patch names
+                    # each marketplace it sets
+                    marketplaceIds=self.marketplace_ids[:1],
                     issueLocale=self.issue_locale,
                     body={"productType": "PRODUCT", "patches": [patch]},
                 )
@@ -675,7 +679,9 @@ class OrdersV0:
                 break
             try:
                 done.append(self._with_items(carried[0]))
-            except ThrottledError:
+            except TransientError:
+                # throttled or a server error: keep what was read, the next
+                # job goes on from this order
                 if not done:
                     raise
                 break

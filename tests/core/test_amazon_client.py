@@ -264,3 +264,46 @@ def test_listings_are_read_page_by_page(amazon_box, emulator):
     assert all(listing.eans for listing in listings)
     assert all(listing.quantity is not None for listing in listings)
     assert all(listing.price for listing in listings)
+
+
+def test_price_push_keeps_the_business_offer(amazon_box, emulator):
+    from sp_api.api import ListingsItems
+
+    (sku,) = emulator.create_listings(SELLER, 1)
+    client = make_client(amazon_box)
+    b2b = {
+        "marketplace_id": FR,
+        "currency": "EUR",
+        "audience": "B2B",
+        "our_price": [{"schedule": [{"value_with_tax": 15.0}]}],
+    }
+    client.call(
+        "patchListingsItem",
+        client.api(ListingsItems).patch_listings_item,
+        SELLER,
+        sku,
+        marketplaceIds=[FR],
+        body={
+            "productType": "PRODUCT",
+            "patches": [
+                {"op": "merge", "path": "/attributes/purchasable_offer", "value": [b2b]}
+            ],
+        },
+    )
+    status = client.push_prices([PriceRow(sku, Decimal("21.50"))])
+    assert not status.errors
+    offers = emulator.listing_record(SELLER, sku)["attributes"]["purchasable_offer"]
+    by_audience = {offer["audience"]: offer for offer in offers}
+    assert by_audience["B2B"]["our_price"][0]["schedule"][0]["value_with_tax"] == 15.0
+    assert by_audience["ALL"]["our_price"][0]["schedule"][0]["value_with_tax"] == 21.5
+
+
+def test_several_marketplaces(amazon_box, emulator):
+    skus = emulator.create_listings(SELLER, 2)
+    client = make_client(amazon_box)
+    client.marketplace_ids = [FR, "A1PA6795UKMFR9"]
+    client.price_marketplace_ids = list(client.marketplace_ids)
+    status = client.push_prices([PriceRow(skus[0], Decimal("12.00"))])
+    assert not status.errors
+    prices = emulator.listing_record(SELLER, skus[0])["prices"]
+    assert Decimal(str(prices[FR])) == Decimal(str(prices["A1PA6795UKMFR9"])) == 12

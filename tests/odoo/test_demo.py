@@ -60,3 +60,37 @@ def test_demo_accounts_import_orders(odoo_env, odoo_server):
             assert len(accepted) == 5
             assert {mirakl.order_record(i)["state"] for i in boulanger} == {"SHIPPING"}
     assert not odoo_server.errors()
+
+
+def test_demo_amazon_account_imports_orders(odoo_env, odoo_server):
+    from odoo import fields
+
+    with Sandbox(seed=5, options={"amazon": {"rate_scale": 100}}) as box:
+        amazon = box.emulators["amazon"]
+        ids = amazon.create_orders("A1SANDBOXSELLER1", 8, unknown_sku_share=0.125)
+        with odoo_env() as env:
+            backend = env.ref("mp_amazon.mp_backend_amazon_demo")
+            assert backend.backend_type == "amazon"
+            url = box.urls["amazon"]
+            # the sandbox's address, as docker-compose gives it
+            backend.write(
+                {
+                    "endpoint_url": url,
+                    "amazon_lwa_url": f"{url}/auth/o2/token",
+                    "import_from": fields.Datetime.now() - timedelta(hours=1),
+                    "import_cursor": False,
+                }
+            )
+            backend._schedule_import_orders()
+            backend_id = backend.id
+        counts = wait_for_jobs(odoo_env, backend_id)
+        assert not counts.get("failed"), counts
+        with odoo_env() as env:
+            done = env["mp.order.binding"].search(
+                [("backend_id", "=", backend_id), ("state", "=", "done")]
+            )
+            valid = [i for i in ids if amazon.order_record(i)["kind"] == "valid"]
+            assert sorted(done.mapped("external_id")) == sorted(valid)
+            assert len(valid) == 7
+            assert set(done.sale_order_id.mapped("state")) == {"sale"}
+    assert not odoo_server.errors()

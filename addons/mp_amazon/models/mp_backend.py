@@ -258,16 +258,15 @@ class MpBackend(models.Model):
         self.invalidate_recordset(["amazon_fba_warehouse_id"])
         if self.amazon_fba_warehouse_id:
             return self.amazon_fba_warehouse_id
-        warehouse = (
-            self.env["stock.warehouse"]
-            .sudo()
-            .create(
-                {
-                    "name": self.env._("Amazon FBA (%s)", self.name),
-                    "code": f"FBA{self.id}" if self.id < 100 else f"F{self.id}"[-5:],
-                    "company_id": self.company_id.id,
-                }
-            )
+        warehouses = self.env["stock.warehouse"].sudo().with_context(active_test=False)
+        name = self.env._("Amazon FBA (%s)", self.name)
+        code = f"FBA{self.id}" if self.id < 100 else f"F{self.id}"[-5:]
+        if warehouses.search_count(
+            [("company_id", "=", self.company_id.id), ("name", "=", name)]
+        ):
+            name = f"{name} #{self.id}"
+        warehouse = warehouses.create(
+            {"name": name, "code": code, "company_id": self.company_id.id}
         )
         self.amazon_fba_warehouse_id = warehouse
         self.message_post(

@@ -37,7 +37,11 @@ class MpOrderBinding(models.Model):
             move.quantity = move.product_uom_qty
             move.picked = True
         pickings.with_context(
-            skip_backorder=True, cancel_backorder=True, mail_notrack=True
+            skip_backorder=True,
+            cancel_backorder=True,
+            mail_notrack=True,
+            skip_sms=True,
+            mp_fba_delivery=True,
         )._action_done()
         sale_order._message_log(
             body=self.env._(

@@ -94,7 +94,10 @@ class TestAmazonOrderImport(AmazonCommon):
             self.assertEqual(set(order.picking_ids.mapped("state")), {"done"})
         # our own stock did not move
         quants = self.env["stock.quant"].search(
-            [("location_id", "child_of", self.warehouse.lot_stock_id.id)]
+            [
+                ("location_id", "child_of", self.warehouse.lot_stock_id.id),
+                ("product_id", "in", self.products.ids),
+            ]
         )
         self.assertEqual(set(quants.mapped("quantity")), {50.0})
         # nothing declared to Amazon

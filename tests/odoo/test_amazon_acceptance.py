@@ -1,0 +1,166 @@
+"""Acceptance of the Amazon order import with real workers, commits and HTTP.
+
+A real Odoo server runs queue_job's runner with two workers; the sandbox's
+Amazon emulator serves the orders through python-amazon-sp-api. The number
+of orders defaults to 300 (``MPHUB_ACCEPTANCE_ORDERS=2000`` for the full
+acceptance run). The emulator runs a usage plan 100 times Amazon's default
+(Amazon grants larger plans to busy sellers): at the default plan,
+getOrderItems alone (0.5 a second) would take over an hour for 2,000 orders;
+the connector's buckets follow the plan the answers announce.
+"""
+
+import os
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+from mphub.sandbox.amazon import LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
+
+from .test_order_import_acceptance import import_and_wait, snapshot, wait_for_jobs
+
+N_ORDERS = int(os.environ.get("MPHUB_ACCEPTANCE_ORDERS") or 300)
+RATE_SCALE = 100
+
+
+def make_backend(env, sandbox, name, seller):
+    from odoo import Command, fields
+
+    env["mp.backend"]._load_sandbox_catalog(size=60, quantity=0)
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", env.company.id)], limit=1
+    )
+    url = sandbox.urls["amazon"]
+    backend = env["mp.backend"].create(
+        {
+            "name": name,
+            "backend_type": "amazon",
+            "endpoint_url": url,
+            "amazon_lwa_url": f"{url}/auth/o2/token",
+            "amazon_seller_id": seller,
+            "amazon_lwa_client_id": LWA_CLIENT_ID,
+            "amazon_lwa_client_secret": LWA_CLIENT_SECRET,
+            "amazon_refresh_token": SELLERS[seller],
+            "amazon_marketplace_ids": [
+                Command.set(env.ref("mp_amazon.marketplace_fr").ids)
+            ],
+            "warehouse_id": warehouse.id,
+            "pricelist_id": env["mp.backend"]._sandbox_pricelist().id,
+            "import_from": fields.Datetime.now() - timedelta(hours=1),
+            "retry_base_delay": 1,
+            "request_timeout": 10,
+            "batch_size": 20,
+        }
+    )
+    return backend.id
+
+
+def assert_end_state(env, backend_id, truth):
+    """Exactly the valid orders are confirmed sale orders, once each, with
+    Amazon's totals to the cent (FBA ones delivered from the FBA warehouse);
+    the others are in error with reason and payload."""
+    bindings = env["mp.order.binding"].search([("backend_id", "=", backend_id)])
+    assert sorted(bindings.mapped("external_id")) == sorted(truth)
+    valid = 0
+    for binding in bindings:
+        record = truth[binding.external_id]
+        assert binding.raw_payload
+        if record["kind"] == "valid":
+            valid += 1
+            assert binding.state == "done", binding.error_message
+            order = binding.sale_order_id
+            assert order.state == "sale"
+            expected = Decimal(record["order_total"])
+            assert round(Decimal(str(order.amount_total)) - expected, 2) == 0, (
+                binding.external_id,
+                order.amount_total,
+                expected,
+            )
+            if record["fulfillment_channel"] == "AFN":
+                assert order.warehouse_id == binding.backend_id.amazon_fba_warehouse_id
+                assert set(order.picking_ids.mapped("state")) == {"done"}
+        else:
+            assert binding.state == "error"
+            assert binding.error_message
+            assert binding.error_kind == (
+                "product" if record["kind"] == "unknown_sku" else "data"
+            )
+            assert not binding.sale_order_id
+    orders = env["sale.order"].search([("mp_backend_id", "=", backend_id)])
+    assert len(orders) == valid
+    assert len(set(orders.mapped("mp_external_id"))) == valid
+    return valid
+
+
+def create_orders(sandbox, seller):
+    amazon = sandbox.emulators["amazon"]
+    amazon.set_rate_scale(RATE_SCALE)
+    ids = amazon.create_orders(
+        seller,
+        N_ORDERS,
+        unknown_sku_share=0.1,
+        malformed_share=0.02,
+        afn_share=0.05,
+        business_share=0.05,
+        promotion_share=0.2,
+    )
+    return {i: amazon.order_record(i) for i in ids}
+
+
+def test_amazon_import_once_even_with_two_runs_at_once(odoo_env, odoo_server, sandbox):
+    truth = create_orders(sandbox, "A1SANDBOXSELLER1")
+    with odoo_env() as env:
+        backend_id = make_backend(env, sandbox, "Amazon acceptance", "A1SANDBOXSELLER1")
+    started = time.monotonic()
+    with odoo_env() as env:
+        backend = env["mp.backend"].browse(backend_id)
+        backend._schedule_import_orders()
+        backend._schedule_import_orders()
+    counts = wait_for_jobs(odoo_env, backend_id)
+    elapsed = time.monotonic() - started
+    assert not counts.get("failed"), counts
+    with odoo_env() as env:
+        valid = assert_end_state(env, backend_id, truth)
+        runs = env["mp.sync.run"].search(
+            [("backend_id", "=", backend_id), ("operation", "=", "import_orders")]
+        )
+        assert set(runs.mapped("state")) == {"done"}
+        before = snapshot(env, backend_id)
+    print(
+        f"\nAmazon: {N_ORDERS} orders ({valid} valid), two runs at once: "
+        f"{elapsed:.1f} s"
+    )
+    # importing again, then twice at the same time: nothing changes at all
+    import_and_wait(odoo_env, backend_id)
+    import_and_wait(odoo_env, backend_id, runs=2)
+    with odoo_env() as env:
+        assert snapshot(env, backend_id) == before
+        assert_end_state(env, backend_id, truth)
+    assert not odoo_server.errors()
+
+
+def test_amazon_same_end_state_with_throttling_and_server_errors(
+    odoo_env, odoo_server, sandbox
+):
+    truth = create_orders(sandbox, "A2SANDBOXSELLER2")
+    amazon = sandbox.emulators["amazon"]
+    with odoo_env() as env:
+        backend_id = make_backend(env, sandbox, "Amazon faulty", "A2SANDBOXSELLER2")
+    amazon.set_faults({"rate_429": 0.2, "rate_5xx": 0.1})
+    try:
+        with odoo_env() as env:
+            env["mp.backend"].browse(backend_id)._schedule_import_orders()
+        counts = wait_for_jobs(odoo_env, backend_id)
+    finally:
+        amazon.set_faults({"rate_429": 0, "rate_5xx": 0})
+    assert not counts.get("failed"), counts
+    with odoo_env() as env:
+        assert_end_state(env, backend_id, truth)
+        retries = env["mp.sync.event"].search(
+            [("backend_id", "=", backend_id), ("event_type", "=", "retry")]
+        )
+        messages = " ".join(retries.mapped("message"))
+        assert "429" in messages
+        assert "HTTP 5" in messages
+    stats = amazon.get_stats()
+    assert sum(op.get("429", 0) for op in stats.values()) > 0
+    assert not odoo_server.errors()
