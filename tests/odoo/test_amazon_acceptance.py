@@ -10,13 +10,17 @@ the connector's buckets follow the plan the answers announce.
 """
 
 import os
-import time
 from datetime import timedelta
 from decimal import Decimal
 
 from mphub.sandbox.amazon import LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
 
-from .test_order_import_acceptance import import_and_wait, snapshot, wait_for_jobs
+from .test_order_import_acceptance import (
+    import_and_wait,
+    import_twice_at_once,
+    import_with_faults,
+    snapshot,
+)
 
 N_ORDERS = int(os.environ.get("MPHUB_ACCEPTANCE_ORDERS") or 300)
 RATE_SCALE = 100
@@ -110,21 +114,9 @@ def test_amazon_import_once_even_with_two_runs_at_once(odoo_env, odoo_server, sa
     truth = create_orders(sandbox, "A1SANDBOXSELLER1")
     with odoo_env() as env:
         backend_id = make_backend(env, sandbox, "Amazon acceptance", "A1SANDBOXSELLER1")
-    started = time.monotonic()
-    with odoo_env() as env:
-        backend = env["mp.backend"].browse(backend_id)
-        backend._schedule_import_orders()
-        backend._schedule_import_orders()
-    counts = wait_for_jobs(odoo_env, backend_id)
-    elapsed = time.monotonic() - started
-    assert not counts.get("failed"), counts
-    with odoo_env() as env:
-        valid = assert_end_state(env, backend_id, truth)
-        runs = env["mp.sync.run"].search(
-            [("backend_id", "=", backend_id), ("operation", "=", "import_orders")]
-        )
-        assert set(runs.mapped("state")) == {"done"}
-        before = snapshot(env, backend_id)
+    valid, elapsed, before = import_twice_at_once(
+        odoo_env, backend_id, lambda env: assert_end_state(env, backend_id, truth)
+    )
     print(
         f"\nAmazon: {N_ORDERS} orders ({valid} valid), two runs at once: "
         f"{elapsed:.1f} s"
@@ -142,25 +134,12 @@ def test_amazon_same_end_state_with_throttling_and_server_errors(
     odoo_env, odoo_server, sandbox
 ):
     truth = create_orders(sandbox, "A2SANDBOXSELLER2")
-    amazon = sandbox.emulators["amazon"]
     with odoo_env() as env:
         backend_id = make_backend(env, sandbox, "Amazon faulty", "A2SANDBOXSELLER2")
-    amazon.set_faults({"rate_429": 0.2, "rate_5xx": 0.1})
-    try:
-        with odoo_env() as env:
-            env["mp.backend"].browse(backend_id)._schedule_import_orders()
-        counts = wait_for_jobs(odoo_env, backend_id)
-    finally:
-        amazon.set_faults({"rate_429": 0, "rate_5xx": 0})
-    assert not counts.get("failed"), counts
-    with odoo_env() as env:
-        assert_end_state(env, backend_id, truth)
-        retries = env["mp.sync.event"].search(
-            [("backend_id", "=", backend_id), ("event_type", "=", "retry")]
-        )
-        messages = " ".join(retries.mapped("message"))
-        assert "429" in messages
-        assert "HTTP 5" in messages
-    stats = amazon.get_stats()
-    assert sum(op.get("429", 0) for op in stats.values()) > 0
+    import_with_faults(
+        odoo_env,
+        sandbox.emulators["amazon"],
+        backend_id,
+        lambda env: assert_end_state(env, backend_id, truth),
+    )
     assert not odoo_server.errors()

@@ -119,6 +119,52 @@ def sandbox_truth(sandbox, order_ids):
     return {i: admin(sandbox, "GET", f"orders/{i}") for i in order_ids}
 
 
+def import_twice_at_once(odoo_env, backend_id, check):
+    """Two imports of the same window at the same time, run to the end.
+
+    ``check(env)`` asserts the end state and returns the number of valid
+    orders. Returns (valid orders, seconds, snapshot of the bindings)."""
+    started = time.monotonic()
+    with odoo_env() as env:
+        backend = env["mp.backend"].browse(backend_id)
+        backend._schedule_import_orders()
+        backend._schedule_import_orders()
+    counts = wait_for_jobs(odoo_env, backend_id)
+    elapsed = time.monotonic() - started
+    assert not counts.get("failed"), counts
+    with odoo_env() as env:
+        valid = check(env)
+        runs = env["mp.sync.run"].search(
+            [("backend_id", "=", backend_id), ("operation", "=", "import_orders")]
+        )
+        assert set(runs.mapped("state")) == {"done"}
+        return valid, elapsed, snapshot(env, backend_id)
+
+
+def import_with_faults(odoo_env, emulator, backend_id, check):
+    """One import with 20 % of 429 and 10 % of 5xx answers: ``check(env)``
+    must hold, and the journal shows the retries."""
+    emulator.set_faults({"rate_429": 0.2, "rate_5xx": 0.1, "retry_after": 1})
+    try:
+        with odoo_env() as env:
+            env["mp.backend"].browse(backend_id)._schedule_import_orders()
+        counts = wait_for_jobs(odoo_env, backend_id)
+    finally:
+        emulator.set_faults({"rate_429": 0, "rate_5xx": 0})
+    assert not counts.get("failed"), counts
+    with odoo_env() as env:
+        check(env)
+        retries = env["mp.sync.event"].search(
+            [("backend_id", "=", backend_id), ("event_type", "=", "retry")]
+        )
+        assert retries, "the journal shows the retries"
+        messages = " ".join(retries.mapped("message"))
+        assert "429" in messages
+        assert "HTTP 5" in messages
+    stats = emulator.get_stats()
+    assert sum(op.get("429", 0) for op in stats.values()) > 0
+
+
 def test_import_once_even_with_two_runs_at_once(odoo_env, odoo_server, sandbox):
     mirakl = sandbox.emulators["mirakl"]
     order_ids = mirakl.create_orders(
@@ -127,22 +173,9 @@ def test_import_once_even_with_two_runs_at_once(odoo_env, odoo_server, sandbox):
     truth = sandbox_truth(sandbox, order_ids)
     with odoo_env() as env:
         backend_id = make_backend(env, sandbox, "Acceptance", "sandbox-carrefour-key")
-    started = time.monotonic()
-    with odoo_env() as env:
-        backend = env["mp.backend"].browse(backend_id)
-        # two imports of the same window at the same time
-        backend._schedule_import_orders()
-        backend._schedule_import_orders()
-    counts = wait_for_jobs(odoo_env, backend_id)
-    elapsed = time.monotonic() - started
-    assert not counts.get("failed"), counts
-    with odoo_env() as env:
-        valid = assert_end_state(env, backend_id, truth)
-        runs = env["mp.sync.run"].search(
-            [("backend_id", "=", backend_id), ("operation", "=", "import_orders")]
-        )
-        assert set(runs.mapped("state")) == {"done"}
-        before = snapshot(env, backend_id)
+    valid, elapsed, before = import_twice_at_once(
+        odoo_env, backend_id, lambda env: assert_end_state(env, backend_id, truth)
+    )
     print(f"\n{N_ORDERS} orders ({valid} valid), two runs at once: {elapsed:.1f} s")
 
     # the acceptances sent meanwhile changed the orders on the marketplace:
@@ -171,25 +204,10 @@ def test_same_end_state_with_throttling_and_server_errors(
     truth = sandbox_truth(sandbox, order_ids)
     with odoo_env() as env:
         backend_id = make_backend(env, sandbox, "Faulty", "sandbox-boulanger-key")
-    admin(
-        sandbox, "POST", "faults", {"rate_429": 0.2, "rate_5xx": 0.1, "retry_after": 1}
+    import_with_faults(
+        odoo_env,
+        mirakl,
+        backend_id,
+        lambda env: assert_end_state(env, backend_id, truth),
     )
-    try:
-        with odoo_env() as env:
-            env["mp.backend"].browse(backend_id)._schedule_import_orders()
-        counts = wait_for_jobs(odoo_env, backend_id)
-    finally:
-        admin(sandbox, "POST", "faults", {"rate_429": 0, "rate_5xx": 0})
-    assert not counts.get("failed"), counts
-    with odoo_env() as env:
-        assert_end_state(env, backend_id, truth)
-        retries = env["mp.sync.event"].search(
-            [("backend_id", "=", backend_id), ("event_type", "=", "retry")]
-        )
-        assert retries, "the journal shows the retries"
-        messages = " ".join(retries.mapped("message"))
-        assert "429" in messages
-        assert "HTTP 5" in messages
-    stats = admin(sandbox, "GET", "stats")
-    assert sum(op.get("429", 0) for op in stats.values()) > 0
     assert not odoo_server.errors()

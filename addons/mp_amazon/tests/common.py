@@ -65,15 +65,3 @@ class AmazonCommon(
 
     def create_orders(self, count, seller=SELLER, **options):
         return self.amazon.create_orders(seller, count, **options)
-
-    def import_orders(self, backend=None):
-        backend = backend or self.backend
-        with self.trap_jobs() as trap:
-            run = backend._schedule_import_orders()
-            self.job_stats = self.run_jobs(trap)
-        return run
-
-    def bindings(self, backend=None):
-        return self.env["mp.order.binding"].search(
-            [("backend_id", "=", (backend or self.backend).id)]
-        )

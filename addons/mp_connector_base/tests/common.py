@@ -97,7 +97,21 @@ class MarketplaceFixturesMixin:
 
 
 class OfferJobsMixin:
-    """Listing import and offer export run to the end in the test."""
+    """Order import, listing import and offer export run to the end in the
+    test, on ``self.backend`` unless told otherwise."""
+
+    def import_orders(self, backend=None):
+        """Run an import and every job it leads to; return the run."""
+        backend = backend or self.backend
+        with self.trap_jobs() as trap:
+            run = backend._schedule_import_orders()
+            self.job_stats = self.run_jobs(trap)
+        return run
+
+    def bindings(self, backend=None):
+        return self.env["mp.order.binding"].search(
+            [("backend_id", "=", (backend or self.backend).id)]
+        )
 
     def import_listings(self, backend=None, mode="import"):
         backend = backend or self.backend

@@ -59,18 +59,5 @@ class MiraklCommon(
     def create_orders(self, count, shop=CARREFOUR_SHOP, **options):
         return self.mirakl.create_orders(shop, count, **options)
 
-    def import_orders(self, backend=None):
-        """Run an import and every job it leads to; return the run."""
-        backend = backend or self.backend
-        with self.trap_jobs() as trap:
-            run = backend._schedule_import_orders()
-            self.job_stats = self.run_jobs(trap)
-        return run
-
-    def bindings(self, backend=None):
-        return self.env["mp.order.binding"].search(
-            [("backend_id", "=", (backend or self.backend).id)]
-        )
-
     def sandbox_order(self, order_id):
         return self.sandbox_admin("mirakl", "GET", f"orders/{order_id}")
