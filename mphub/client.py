@@ -34,6 +34,10 @@ class Shipment:
     carrier_name: str | None = None  # free text, for unregistered carriers
     carrier_url: str | None = None
     lines: dict | None = None  # marketplace line id -> quantity, for partial
+    # line id -> quantity the seller's earlier shipments of the order
+    # declared: what the marketplace shows shipped beyond it is this
+    # shipment's, already declared by an attempt whose answer was lost
+    declared: dict | None = None
 
 
 class MarketplaceClient(ABC):

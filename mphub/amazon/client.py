@@ -761,17 +761,24 @@ class OrdersV0:
             raise RemoteError(
                 f"Order {external_id} has no item {', '.join(unknown)}", status=400
             )
-        left = {
-            item_id: min(
-                quantity,
-                int(items[item_id].get("QuantityOrdered") or 0)
-                - int(items[item_id].get("QuantityShipped") or 0),
-            )
-            for item_id, quantity in wanted.items()
-        }
+        left = {}
+        for item_id, quantity in wanted.items():
+            ordered = int(items[item_id].get("QuantityOrdered") or 0)
+            shipped = int(items[item_id].get("QuantityShipped") or 0)
+            if shipment.declared is not None:
+                # Amazon's shipped quantity beyond the earlier shipments is
+                # this one's (a retry after a lost answer)
+                quantity -= max(0, shipped - int(shipment.declared.get(item_id, 0)))
+            left[item_id] = min(quantity, ordered - shipped)
         left = {item_id: quantity for item_id, quantity in left.items() if quantity > 0}
         if not left:
             return Outcome.ALREADY
+        if not shipment.tracking_number:
+            raise RemoteError(
+                "Amazon requires a tracking number to confirm a shipment: fill "
+                "it in on the delivery, then retry.",
+                status=400,
+            )
         if raw.get("OrderStatus") not in ("Unshipped", "PartiallyShipped"):
             raise RemoteError(
                 f"Order {external_id} is {raw.get('OrderStatus')} on Amazon: it "
@@ -792,8 +799,7 @@ class OrdersV0:
         }
         if carrier_code == "Other":
             package["carrierName"] = shipment.carrier_name or "Other"
-        if shipment.tracking_number:
-            package["trackingNumber"] = shipment.tracking_number
+        package["trackingNumber"] = shipment.tracking_number
         client.call(
             "confirmShipment",
             self._orders().confirm_shipment,

@@ -307,3 +307,31 @@ def test_several_marketplaces(amazon_box, emulator):
     assert not status.errors
     prices = emulator.listing_record(SELLER, skus[0])["prices"]
     assert Decimal(str(prices[FR])) == Decimal(str(prices["A1PA6795UKMFR9"])) == 12
+
+
+def test_a_retried_delivery_is_not_declared_twice(amazon_box, emulator):
+    ids = emulator.create_orders(SELLER, 10, lines=(1, 1))
+    client = make_client(amazon_box)
+    order_id, item = next(
+        (raw["AmazonOrderId"], raw["OrderItems"][0])
+        for raw in client.get_orders(ids)
+        if raw["OrderItems"][0]["QuantityOrdered"] > 1
+    )
+    item_id, ordered = item["OrderItemId"], item["QuantityOrdered"]
+    first = Shipment(
+        tracking_number="D1", carrier_code="DPD", lines={item_id: 1}, declared={}
+    )
+    assert client.ship_order(order_id, first) == Outcome.DONE
+    # the answer was lost: the same delivery is sent again, nothing more
+    assert client.ship_order(order_id, first) == Outcome.ALREADY
+    assert len(emulator.order_record(order_id)["shipments"]) == 1
+    assert emulator.order_record(order_id)["status"] == "PartiallyShipped"
+    # the next delivery ships the rest
+    rest = Shipment(
+        tracking_number="D2",
+        carrier_code="DPD",
+        lines={item_id: ordered - 1},
+        declared={item_id: 1},
+    )
+    assert client.ship_order(order_id, rest) == Outcome.DONE
+    assert emulator.order_record(order_id)["status"] == "Shipped"

@@ -55,6 +55,14 @@ class TestAmazonShipment(AmazonCommon):
                 }
             ],
         )
+        # the answer was lost and the delivery is declared again: Amazon's
+        # shipped quantity already holds it, nothing more is sent
+        picking.mp_shipment_sent = False
+        with self.trap_jobs() as trap:
+            binding._queue_shipment(picking)
+            self.run_jobs(trap)
+        self.assertTrue(picking.mp_shipment_sent)
+        self.assertEqual(len(self.amazon.order_record(order_id)["shipments"]), 1)
         backorder = order.picking_ids - picking
         self.assertEqual(len(backorder), 1)
         self.deliver(backorder, {second.product_id: second.product_uom_qty}, "6A002")

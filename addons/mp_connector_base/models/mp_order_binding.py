@@ -978,7 +978,15 @@ class MpOrderBinding(models.Model):
                 carrier_url=picking.carrier_tracking_url or None,
             )
         if each:
-            shipment = dataclasses.replace(shipment, lines=self._picking_lines(picking))
+            declared = {}
+            for other in self.sale_order_id.picking_ids.filtered(
+                lambda p: p.mp_shipment_sent and p != picking
+            ):
+                for line_id, quantity in self._picking_lines(other).items():
+                    declared[line_id] = declared.get(line_id, 0) + quantity
+            shipment = dataclasses.replace(
+                shipment, lines=self._picking_lines(picking), declared=declared
+            )
         client = backend._get_client()
         with backend._map_errors(what=self.env._("Shipment of %s", self.external_id)):
             try:
