@@ -30,7 +30,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from bench_offer_export import create_catalogue, mark_confirmed  # noqa: E402
+from bench_offer_export import (  # noqa: E402
+    create_catalogue,
+    create_offers,
+    mark_confirmed,
+)
 from bench_order_import import (  # noqa: E402
     create_database,
     odoo_setup,
@@ -105,19 +109,8 @@ def main():
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 product_ids = create_catalogue(env, n)
                 backend = amazon_backend(env, sandbox)
-                products = env["product.product"].browse(product_ids)
-                offers = env["mp.offer.binding"].create(
-                    [
-                        {
-                            "backend_id": backend.id,
-                            "product_id": product.id,
-                            "seller_sku": product.default_code,
-                        }
-                        for product in products
-                    ]
-                )
-                env["mp.offer.dirty"]._flush_marks()
-                env["mp.offer.dirty"].search([]).unlink()
+                offers = create_offers(env, backend, product_ids)
+                products = offers.product_id
                 values = backend._compute_offer_values(offers.ids)
                 mark_confirmed(env, values)
                 backend_id = backend.id

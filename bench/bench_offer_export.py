@@ -116,6 +116,25 @@ def create_catalogue(env, count, seed=42):
     return ids
 
 
+def create_offers(env, backend, product_ids):
+    """An offer of ``backend`` per product (seller SKU = internal reference),
+    without the marks their creation leaves."""
+    products = env["product.product"].browse(product_ids)
+    offers = env["mp.offer.binding"].create(
+        [
+            {
+                "backend_id": backend.id,
+                "product_id": product.id,
+                "seller_sku": product.default_code,
+            }
+            for product in products
+        ]
+    )
+    env["mp.offer.dirty"]._flush_marks()
+    env["mp.offer.dirty"].search([]).unlink()
+    return offers
+
+
 def main():
     args = parse_args()
     dbname = args.db or f"mphub_bench_offers_{int(time.time())}"
@@ -143,19 +162,7 @@ def main():
                     export_delay=0,
                     push_poll_delay=0,
                 )
-                products = env["product.product"].browse(product_ids)
-                offers = env["mp.offer.binding"].create(
-                    [
-                        {
-                            "backend_id": backend.id,
-                            "product_id": product.id,
-                            "seller_sku": product.default_code,
-                        }
-                        for product in products
-                    ]
-                )
-                env["mp.offer.dirty"]._flush_marks()
-                env["mp.offer.dirty"].search([]).unlink()
+                offers = create_offers(env, backend, product_ids)
                 backend_id, offer_ids = backend.id, offers.ids
                 cr.commit()
             mirakl.create_offers(SHOP, n)

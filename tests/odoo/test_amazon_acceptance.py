@@ -11,10 +11,10 @@ the connector's buckets follow the plan the answers announce.
 
 import os
 from datetime import timedelta
-from decimal import Decimal
 
 from mphub.sandbox.amazon import LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
 
+from .test_order_import_acceptance import assert_end_state as import_end_state
 from .test_order_import_acceptance import (
     import_and_wait,
     import_twice_at_once,
@@ -59,40 +59,22 @@ def make_backend(env, sandbox, name, seller):
 
 
 def assert_end_state(env, backend_id, truth):
-    """Exactly the valid orders are confirmed sale orders, once each, with
-    Amazon's totals to the cent (FBA ones delivered from the FBA warehouse);
-    the others are in error with reason and payload."""
-    bindings = env["mp.order.binding"].search([("backend_id", "=", backend_id)])
-    assert sorted(bindings.mapped("external_id")) == sorted(truth)
-    valid = 0
-    for binding in bindings:
-        record = truth[binding.external_id]
-        assert binding.raw_payload
-        if record["kind"] == "valid":
-            valid += 1
-            assert binding.state == "done", binding.error_message
+    """The end state of the order import, with Amazon's totals to the cent;
+    FBA orders delivered from the FBA warehouse."""
+
+    def fba_delivered(binding, record):
+        if record["fulfillment_channel"] == "AFN":
             order = binding.sale_order_id
-            assert order.state == "sale"
-            expected = Decimal(record["order_total"])
-            assert round(Decimal(str(order.amount_total)) - expected, 2) == 0, (
-                binding.external_id,
-                order.amount_total,
-                expected,
-            )
-            if record["fulfillment_channel"] == "AFN":
-                assert order.warehouse_id == binding.backend_id.amazon_fba_warehouse_id
-                assert set(order.picking_ids.mapped("state")) == {"done"}
-        else:
-            assert binding.state == "error"
-            assert binding.error_message
-            assert binding.error_kind == (
-                "product" if record["kind"] == "unknown_sku" else "data"
-            )
-            assert not binding.sale_order_id
-    orders = env["sale.order"].search([("mp_backend_id", "=", backend_id)])
-    assert len(orders) == valid
-    assert len(set(orders.mapped("mp_external_id"))) == valid
-    return valid
+            assert order.warehouse_id == binding.backend_id.amazon_fba_warehouse_id
+            assert set(order.picking_ids.mapped("state")) == {"done"}
+
+    return import_end_state(
+        env,
+        backend_id,
+        truth,
+        total_of=lambda binding, record: record["order_total"],
+        check_order=fba_delivered,
+    )
 
 
 def create_orders(sandbox, seller):

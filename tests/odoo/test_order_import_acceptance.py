@@ -8,6 +8,7 @@ Mirakl emulator serves the orders. The number of orders defaults to 300
 import os
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 import requests
 
@@ -82,9 +83,13 @@ def snapshot(env, backend_id):
     }
 
 
-def assert_end_state(env, backend_id, truth):
+def assert_end_state(env, backend_id, truth, total_of=None, check_order=None):
     """Exactly the valid orders are confirmed sale orders, once each, with the
-    marketplace's totals; the others are in error with reason and payload."""
+    marketplace's totals; the others are in error with reason and payload.
+
+    ``total_of(binding, record)``: the marketplace's total of a valid order
+    (default: the Mirakl payload's ``total_price``); ``check_order(binding,
+    record)``: more assertions on a valid order."""
     bindings = env["mp.order.binding"].search([("backend_id", "=", backend_id)])
     assert sorted(bindings.mapped("external_id")) == sorted(truth)
     valid = 0
@@ -96,12 +101,20 @@ def assert_end_state(env, backend_id, truth):
             assert binding.state == "done", binding.error_message
             order = binding.sale_order_id
             assert order.state == "sale"
-            marketplace_total = binding.raw_payload["total_price"]
-            assert round(order.amount_total - marketplace_total, 2) == 0, (
+            expected = Decimal(
+                str(
+                    total_of(binding, record)
+                    if total_of
+                    else binding.raw_payload["total_price"]
+                )
+            )
+            assert round(Decimal(str(order.amount_total)) - expected, 2) == 0, (
                 binding.external_id,
                 order.amount_total,
-                marketplace_total,
+                expected,
             )
+            if check_order:
+                check_order(binding, record)
         else:
             assert binding.state == "error"
             assert binding.error_message
