@@ -117,9 +117,10 @@ def index_of_sku(sku):
     return index if 0 <= index <= MAX_INDEX else None
 
 
-def products(seed=42, size=60):
-    """The first ``size`` products of the catalogue of ``seed``."""
-    return [product(seed, index) for index in range(size)]
+def products(seed=42, size=60, start=0):
+    """``size`` products of the catalogue of ``seed``, from index ``start``
+    (default: the first ones)."""
+    return [product(seed, index) for index in range(start, start + size)]
 
 
 def unknown_sku(number):

@@ -376,6 +376,7 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
         lines=(1, 3),
         state="WAITING_ACCEPTANCE",
         catalog_size=None,
+        catalog_start=0,
     ):
         """Create ``count`` orders in a shop, created now; return their ids.
 
@@ -387,12 +388,19 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
         are debited after ``debit_delay_seconds``, like accepted ones).
         ``lines``: (min, max) lines per order. ``catalog_size``:
         the catalogue prefix products are drawn from (default: the
-        emulator's). Raises ``ValueError`` on bad arguments.
+        emulator's); ``catalog_start``: the index that range starts at (a
+        test's own products, out of the other tests' way). Raises
+        ``ValueError`` on bad arguments.
         """
         shop = self.shop(shop_id)
         count = int(count)
         low, high = (int(n) for n in lines)
-        size = min(int(catalog_size or self.catalog_size), len(self.products))
+        first = int(catalog_start)
+        size = int(catalog_size or self.catalog_size)
+        if not first:
+            size = min(size, len(self.products))
+        if first < 0 or first + size - 1 > catalog.MAX_INDEX:
+            raise ValueError(f"catalogue range out of 0..{catalog.MAX_INDEX}")
         n_unknown = round(count * float(unknown_sku_share))
         n_malformed = round(count * float(malformed_share))
         if state not in ORDER_STATES:
@@ -413,7 +421,12 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
                     defect = DEFECTS[shop.malformed_count % len(DEFECTS)]
                     shop.malformed_count += 1
                 order = self._new_order(
-                    shop, start + offset, offset in unknown, defect, (low, high), size
+                    shop,
+                    start + offset,
+                    offset in unknown,
+                    defect,
+                    (low, high),
+                    range(first, first + size),
                 )
                 self._force_state(order, state, order.created)
                 shop.orders[order.order_id] = order
@@ -421,14 +434,19 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
             shop.next_index = start + count
         return ids
 
-    def _new_order(self, shop, index, unknown_sku, defect, lines, size):
+    def _catalog_product(self, index):
+        if index < len(self.products):
+            return self.products[index]
+        return catalog.product(self.seed, index)
+
+    def _new_order(self, shop, index, unknown_sku, defect, lines, indexes):
         rng = random.Random(f"mirakl-order-{self.seed}-{shop.shop_id}-{index}")
         order_id = f"MKP-{shop.shop_id}-{index:06d}-A"
         now = self.clock.now()
         customer = self.customers[rng.randrange(len(self.customers))]
         order_lines = []
         for number in range(1, rng.randint(*lines) + 1):
-            product = self.products[rng.randrange(size)]
+            product = self._catalog_product(indexes[rng.randrange(len(indexes))])
             offer_id, product_sku, price_unit = self._offer_for_line(
                 shop, product["sku"], now
             ) or (
@@ -985,6 +1003,7 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
             lines=tuple(body.get("lines", (1, 3))),
             state=body.get("state", "WAITING_ACCEPTANCE"),
             catalog_size=body.get("catalog_size"),
+            catalog_start=body.get("catalog_start", 0),
         )
         return Response.json({"order_ids": ids})
 

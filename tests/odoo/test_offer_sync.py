@@ -40,6 +40,11 @@ def make_account(env, sandbox, name, operator, key):
     return backend.id
 
 
+# the test's own catalogue products: the other tests' orders reserve stock of
+# the first ones, sometimes while this test runs
+FIRST = 900_000
+
+
 @pytest.fixture
 def own_sandbox():
     """A sandbox of this test alone: its order must not reach the accounts of
@@ -53,14 +58,16 @@ def test_a_sale_reaches_the_other_account_within_a_minute(
 ):
     sandbox = own_sandbox
     mirakl = sandbox.emulators["mirakl"]
-    mirakl.create_offers(2001, 60, quantity=0)
-    mirakl.create_offers(2002, 60, quantity=0)
+    mirakl.create_offers(2001, 60, quantity=0, start=FIRST)
+    mirakl.create_offers(2002, 60, quantity=0, start=FIRST)
     # the order waits in the shop until account A imports it
-    (order_id,) = mirakl.create_orders(2001, 1, lines=(1, 1))
+    (order_id,) = mirakl.create_orders(2001, 1, lines=(1, 1), catalog_start=FIRST)
     (line,) = mirakl.shop(2001).orders[order_id].lines
     sku, ordered = line.offer_sku, line.quantity
     with odoo_env() as env:
-        products = env["mp.backend"]._load_sandbox_catalog(size=60, quantity=0)
+        products = env["mp.backend"]._load_sandbox_catalog(
+            size=60, quantity=0, start=FIRST
+        )
         product = products.filtered(lambda p: p.default_code == sku)
         stock = env["stock.warehouse"].search([], limit=1).lot_stock_id
         env["stock.quant"]._update_available_quantity(product, stock, 100)
@@ -76,8 +83,7 @@ def test_a_sale_reaches_the_other_account_within_a_minute(
         counts = wait_for_jobs(odoo_env, backend_id, timeout=300)
         assert not counts.get("failed"), counts
     with odoo_env() as env:
-        # the accounts sell the stock of their warehouse (other tests may
-        # have left FBA sales elsewhere)
+        # the accounts sell the stock of their warehouse
         warehouse = env["stock.warehouse"].search([], limit=1)
         free = (
             env["product.product"]

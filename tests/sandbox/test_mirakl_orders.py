@@ -284,6 +284,27 @@ def test_the_nth_order_does_not_depend_on_faults_or_other_shops():
     assert quiet == _without_dates(order_lines({"rate_429": 0.5}, True))
 
 
+def test_orders_drawn_from_a_catalogue_range(mirakl, shop):
+    ids = mirakl.create_orders(2001, 20, catalog_size=3, catalog_start=900_000)
+    skus = {
+        line["offer_sku"]
+        for order_id in ids
+        for line in shop.order(order_id)["order_lines"]
+    }
+    assert skus == {"MPH-900001", "MPH-900002", "MPH-900003"}
+    prices = {p["sku"]: p["price"] for p in catalog.products(42, 3, start=900_000)}
+    assert set(prices) == skus
+    with pytest.raises(ValueError):
+        mirakl.create_orders(2001, 1, catalog_size=2, catalog_start=999_999)
+    # the default range is the emulator's catalogue, as before
+    first = {
+        line["offer_sku"]
+        for order_id in mirakl.create_orders(2001, 20, catalog_size=2)
+        for line in shop.order(order_id)["order_lines"]
+    }
+    assert first == {"MPH-0001", "MPH-0002"}
+
+
 def test_unknown_sku_and_malformed_counts_are_exact(mirakl, shop):
     ids = mirakl.create_orders(2001, 200, unknown_sku_share=0.1, malformed_share=0.035)
     kinds = {i: mirakl.order_record(i)["kind"] for i in ids}

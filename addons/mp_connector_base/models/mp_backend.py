@@ -952,8 +952,11 @@ class MpBackend(models.Model):
     # sandbox catalogue (demo data and tests)
     # ------------------------------------------------------------------
     @api.model
-    def _load_sandbox_catalog(self, size=60, quantity=50, seed=42, company=None):
-        """Create the products the sandbox marketplaces sell, with stock.
+    def _load_sandbox_catalog(
+        self, size=60, quantity=50, seed=42, company=None, start=0
+    ):
+        """Create the products the sandbox marketplaces sell, with stock:
+        ``size`` catalogue products from index ``start``.
 
         SKUs, EANs, prices and VAT rates come from ``mphub.sandbox.catalog``,
         so that sandbox orders reference products Odoo knows.
@@ -972,13 +975,13 @@ class MpBackend(models.Model):
                     (
                         "default_code",
                         "in",
-                        [i["sku"] for i in catalog.products(seed, size)],
+                        [i["sku"] for i in catalog.products(seed, size, start)],
                     )
                 ]
             )
         }
         vals_list = []
-        items = catalog.products(seed, size)
+        items = catalog.products(seed, size, start)
         for item in items:
             if item["sku"] in existing:
                 continue
