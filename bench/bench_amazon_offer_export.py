@@ -36,6 +36,7 @@ from bench_offer_export import (  # noqa: E402
     mark_confirmed,
 )
 from bench_order_import import (  # noqa: E402
+    add_odoo_arguments,
     create_database,
     odoo_setup,
     run_jobs_like_a_worker,
@@ -49,12 +50,7 @@ def parse_args():
     parser.add_argument("--offers", type=int, default=5000)
     parser.add_argument("--rejected", type=int, default=10)
     parser.add_argument("--feed-seconds", type=float, default=2.0)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--db_host")
-    parser.add_argument("--db_port")
-    parser.add_argument("--db_user", default="odoo")
-    parser.add_argument("--db_password")
-    parser.add_argument("--keep-db", action="store_true")
+    add_odoo_arguments(parser)
     return parser.parse_args()
 
 

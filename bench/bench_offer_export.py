@@ -37,6 +37,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 from bench_order_import import (  # noqa: E402
+    add_odoo_arguments,
     create_database,
     odoo_setup,
     run_jobs_like_a_worker,
@@ -52,12 +53,7 @@ def parse_args():
     parser.add_argument("--offers", type=int, default=100000)
     parser.add_argument("--changed", type=float, default=0.01)
     parser.add_argument("--db", help="existing database with mp_mirakl installed")
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--db_host")
-    parser.add_argument("--db_port")
-    parser.add_argument("--db_user", default="odoo")
-    parser.add_argument("--db_password")
-    parser.add_argument("--keep-db", action="store_true")
+    add_odoo_arguments(parser)
     parser.add_argument(
         "--profile", action="store_true", help="print where the compute time goes"
     )

@@ -35,17 +35,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--orders", type=int, default=500)
-    parser.add_argument("--db", help="existing database with mp_mirakl installed")
+def add_odoo_arguments(parser):
+    """The options every bench takes to reach Odoo and its database."""
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--db_host")
     parser.add_argument("--db_port")
     parser.add_argument("--db_user", default="odoo")
     parser.add_argument("--db_password")
-    parser.add_argument("--batch-size", type=int, default=20)
     parser.add_argument("--keep-db", action="store_true")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--db", help="existing database with mp_mirakl installed")
+    parser.add_argument("--batch-size", type=int, default=20)
+    add_odoo_arguments(parser)
     return parser.parse_args()
 
 

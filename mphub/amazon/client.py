@@ -45,7 +45,7 @@ from ..offers import Listing, ListingPage, PushStatus
 from ..parsing import CENT, format_datetime
 from .mapping import map_order
 from .marketplaces import LWA_URL, by_id
-from .throttle import shared_throttle
+from .throttle import Throttle, shared_throttle
 
 _logger = logging.getLogger(__name__)
 # the library logs request headers (access tokens) at debug level, and httpx
@@ -96,7 +96,13 @@ def _lwa_client_class(lwa_url):
 
 
 class AmazonClient(MarketplaceClient):
-    """One Amazon seller account (selling partner) on its marketplaces."""
+    """One Amazon seller account (selling partner) on its marketplaces.
+
+    ``rate_store``: an ``execute(query, params)`` function of a PostgreSQL
+    database (see ``throttle.SharedBucket``) to share the account's rate
+    limits with every process using that database; without it they are
+    shared within this process only.
+    """
 
     max_push_rows = MAX_FEED_MESSAGES
     patch_max = 20  # up to this many offers: patchListingsItem, else a feed
@@ -117,6 +123,7 @@ class AmazonClient(MarketplaceClient):
         price_marketplace_ids=None,
         currency="EUR",
         issue_locale="en_US",
+        rate_store=None,
     ):
         endpoint = (endpoint or "").rstrip("/")
         if not endpoint.startswith(("http://", "https://")):
@@ -154,7 +161,10 @@ class AmazonClient(MarketplaceClient):
             endpoint=endpoint, marketplace_id=marketplace_ids[0], region=region
         )
         key = hashlib.sha256(f"{endpoint}|{seller_id}|{client_id}".encode())
-        self.throttle = shared_throttle(key.hexdigest())
+        if rate_store:
+            self.throttle = Throttle(shared=(rate_store, key.hexdigest()))
+        else:
+            self.throttle = shared_throttle(key.hexdigest())
         self._apis = {}
         self.orders_api = OrdersV0(self)
 

@@ -9,6 +9,11 @@ the same account, so that the jobs of one worker do not compete blindly.
 ``RATES`` holds Amazon's documented default usage plans. When Amazon grants
 an account more, its answers say so in ``x-amzn-RateLimit-Limit``: the bucket
 then follows that rate.
+
+Several processes (Odoo workers, several hosts) calling for the same account
+share Amazon's quota: ``SharedBucket`` keeps a bucket in a PostgreSQL table
+(``BUCKET_TABLE``) and changes it in one atomic statement per call, timed by
+the database's clock, so every process takes from the same tokens.
 """
 
 import threading
@@ -34,6 +39,18 @@ RATES = {
     "getFeedDocument": (0.0222, 10),
     "searchOrders": (0.0056, 20),
 }
+
+
+def _new_rate(announced, current):
+    """The announced rate as a float when it is valid and differs from
+    ``current``, else None."""
+    try:
+        rate = float(announced)
+    except (TypeError, ValueError):
+        return None
+    if rate <= 0 or abs(rate - current) < 1e-9:
+        return None
+    return rate
 
 
 class TokenBucket:
@@ -85,11 +102,8 @@ class TokenBucket:
 
     def set_rate(self, rate):
         """Follow the rate the server announced (``x-amzn-RateLimit-Limit``)."""
-        try:
-            rate = float(rate)
-        except (TypeError, ValueError):
-            return
-        if rate <= 0 or abs(rate - self.rate) < 1e-9:
+        rate = _new_rate(rate, self.rate)
+        if rate is None:
             return
         with self.lock:
             self._refill(self.clock())
@@ -99,18 +113,119 @@ class TokenBucket:
             self.burst = max(default, int(round(rate * 2)))
 
 
+BUCKET_TABLE = "mp_rate_bucket"
+
+# the database's clock, in seconds
+_NOW = "EXTRACT(EPOCH FROM clock_timestamp())::float8"
+# the tokens of row ``b`` refilled up to now
+_REFILLED = f"LEAST(b.burst, b.tokens + GREATEST(0, {_NOW} - b.stamp) * b.rate)"
+
+
+class SharedBucket:
+    """A token bucket kept in a row of ``BUCKET_TABLE`` (columns ``key``,
+    ``operation``, ``rate``, ``burst``, ``tokens``, ``stamp``; ``key`` and
+    ``operation`` unique), with ``TokenBucket``'s methods.
+
+    ``execute(query, params)`` runs one statement in a transaction of its own
+    (committed at once, so that no lock outlives the statement) and returns
+    its first row or None. The row is created at the first call, full; a
+    rate learned from Amazon's answers is kept in it for every process.
+    """
+
+    def __init__(self, execute, key, operation, rate, burst):
+        self.execute = execute
+        self.params = {
+            "key": key,
+            "operation": operation,
+            "rate": float(rate),
+            "burst": max(1, int(burst)),
+        }
+        self.rate = float(rate)
+
+    def _wait(self, row, need=0.0):
+        if not row:
+            return 0.0
+        tokens, rate = float(row[0]), float(row[1])
+        self.rate = rate
+        if tokens >= need:
+            return 0.0
+        return (need - tokens) / rate if rate > 0 else float("inf")
+
+    def reserve(self):
+        row = self.execute(
+            f"""
+            INSERT INTO {BUCKET_TABLE} AS b
+                   (key, operation, rate, burst, tokens, stamp)
+            VALUES (%(key)s, %(operation)s, %(rate)s, %(burst)s,
+                    %(burst)s - 1, {_NOW})
+            ON CONFLICT (key, operation) DO UPDATE
+               SET tokens = {_REFILLED} - 1, stamp = {_NOW}
+            RETURNING b.tokens, b.rate
+            """,
+            self.params,
+        )
+        return self._wait(row)
+
+    def give_back(self):
+        self.execute(
+            f"""
+            UPDATE {BUCKET_TABLE} b SET tokens = LEAST(b.burst, b.tokens + 1)
+             WHERE b.key = %(key)s AND b.operation = %(operation)s
+            """,
+            self.params,
+        )
+
+    def wait_time(self):
+        row = self.execute(
+            f"""
+            SELECT {_REFILLED}, b.rate FROM {BUCKET_TABLE} b
+             WHERE b.key = %(key)s AND b.operation = %(operation)s
+            """,
+            self.params,
+        )
+        return self._wait(row, need=1.0)
+
+    def drain(self):
+        self.execute(
+            f"""
+            UPDATE {BUCKET_TABLE} b SET tokens = LEAST({_REFILLED}, 0),
+                   stamp = {_NOW}
+             WHERE b.key = %(key)s AND b.operation = %(operation)s
+            """,
+            self.params,
+        )
+
+    def set_rate(self, rate):
+        rate = _new_rate(rate, self.rate)
+        if rate is None:
+            return
+        self.execute(
+            f"""
+            UPDATE {BUCKET_TABLE} b SET tokens = {_REFILLED}, stamp = {_NOW},
+                   rate = %(new_rate)s,
+                   burst = GREATEST(b.burst, ROUND(%(new_rate)s * 2))
+             WHERE b.key = %(key)s AND b.operation = %(operation)s
+            """,
+            dict(self.params, new_rate=rate),
+        )
+        self.rate = rate
+
+
 class Throttle:
     """The buckets of one selling partner (one per operation).
 
     ``acquire(operation, max_wait)`` waits for a token when it comes within
     ``max_wait`` seconds, else raises ``ThrottledError`` with the delay, so
     that a job is retried later rather than blocking a worker.
+    ``shared``: ``(execute, key)`` to keep the buckets in the database
+    (``SharedBucket``) rather than in this process.
     """
 
-    def __init__(self, rates=None, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, rates=None, clock=time.monotonic, sleep=time.sleep, shared=None):
         self.rates = dict(RATES, **(rates or {}))
         self.clock = clock
         self.sleep = sleep
+        self.shared = shared
         self.buckets = {}
         self.lock = threading.Lock()
 
@@ -119,9 +234,12 @@ class Throttle:
             bucket = self.buckets.get(operation)
             if bucket is None:
                 rate, burst = self.rates.get(operation, (1.0, 5))
-                bucket = self.buckets[operation] = TokenBucket(
-                    rate, burst, clock=self.clock
-                )
+                if self.shared:
+                    execute, key = self.shared
+                    bucket = SharedBucket(execute, key, operation, rate, burst)
+                else:
+                    bucket = TokenBucket(rate, burst, clock=self.clock)
+                self.buckets[operation] = bucket
             return bucket
 
     def acquire(self, operation, max_wait=30.0):

@@ -219,6 +219,8 @@ class MpBackend(models.Model):
             price_marketplace_ids=settings["amazon_price_marketplaces"],
             currency=settings["amazon_currency"],
             issue_locale=settings["amazon_locale"],
+            # every worker and host of the database shares the quota
+            rate_store=self.env["mp.rate.bucket"]._rate_store(),
         )
 
     def _build_mapper(self):

@@ -17,3 +17,4 @@ from . import queue_job
 from . import res_config_settings
 from . import stock_quant
 from . import product_pricelist
+from . import mp_rate_bucket
