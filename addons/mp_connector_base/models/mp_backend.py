@@ -3,9 +3,10 @@ import hashlib
 import json
 import logging
 import threading
-from datetime import timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import cachetools
+import pytz
 from mphub import errors as mp_errors
 from mphub.retry import backoff_seconds
 from psycopg2 import errors as pg_errors
@@ -270,9 +271,20 @@ class MpBackend(models.Model):
                 backend.pricelist_id.currency_id or backend.company_id.currency_id
             )
 
+    def _start_of_today(self):
+        """Midnight of the user's today (their time zone), as a naive UTC
+        datetime to compare with stored ones."""
+        try:
+            tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        except pytz.UnknownTimeZoneError:
+            tz = pytz.utc
+        local_day = datetime.now(tz).date()
+        midnight = tz.localize(datetime.combine(local_day, time.min))
+        return midnight.astimezone(timezone.utc).replace(tzinfo=None)
+
     def _compute_health(self):
         bindings = self.env["mp.order.binding"].sudo()
-        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        today = self._start_of_today()
 
         def count_by_backend(model, domain, field="backend_id"):
             groups = model._read_group(

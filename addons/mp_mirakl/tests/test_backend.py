@@ -1,3 +1,8 @@
+from datetime import timedelta
+
+import pytz
+
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import new_test_user
@@ -95,6 +100,16 @@ class TestBackend(MiraklCommon):
         self.assertEqual(self.backend.health_state, "warning")
         action = self.backend.action_open_errors()
         self.assertEqual(self.env["mp.order.binding"].search_count(action["domain"]), 3)
+
+    def test_today_is_the_users_day(self):
+        # whatever the hour in UTC, "today" starts at the user's midnight
+        now = fields.Datetime.now()
+        for tz in ("Pacific/Kiritimati", "Europe/Paris", "Pacific/Pago_Pago", "UTC"):
+            start = self.backend.with_context(tz=tz)._start_of_today()
+            self.assertLessEqual(start, now, tz)
+            self.assertGreater(start + timedelta(hours=25), now, tz)
+            local = pytz.utc.localize(start).astimezone(pytz.timezone(tz))
+            self.assertEqual((local.hour, local.minute), (0, 0), tz)
 
     def test_secret_never_logged_nor_shown(self):
         self.create_orders(2)
