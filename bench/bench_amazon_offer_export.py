@@ -4,15 +4,16 @@
 Usage (with the Python that runs Odoo 18 and the suite's requirements)::
 
     python3 bench/bench_amazon_offer_export.py --offers 5000 --addons-path ... \
-        [--db_host H --db_port P --db_user U] [--rejected 10]
+        [--db_host H --db_port P --db_user U] [--rejected 10] [--prices]
 
 It creates a throwaway database with ``mp_amazon`` (no demo data), N
 products with stock, the same N listings in the sandbox's Amazon emulator
 (at Amazon's default usage plan) and N offers on one Amazon account, all
 confirmed at their current values. Then:
 
-1. the stock of every product changes and ``--rejected`` listings are
-   removed on Amazon's side; the export job and the feed polling run as a
+1. the stock of every product changes (and its price, with ``--prices``:
+   both go in the same messages) and ``--rejected`` listings are removed
+   on Amazon's side; the export job and the feed polling run as a
    worker would: prints the offers pushed, the feeds created and their
    message counts (at most 25,000 each), the API calls, the time, and how
    many offers carry Amazon's processing-report error (must be exactly the
@@ -50,6 +51,7 @@ def parse_args():
     parser.add_argument("--offers", type=int, default=5000)
     parser.add_argument("--rejected", type=int, default=10)
     parser.add_argument("--feed-seconds", type=float, default=2.0)
+    parser.add_argument("--prices", action="store_true", help="change every price too")
     add_odoo_arguments(parser)
     return parser.parse_args()
 
@@ -126,8 +128,11 @@ def main():
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 location = env["stock.warehouse"].search([], limit=1).lot_stock_id
-                for product in env["product.product"].browse(product_ids):
+                products = env["product.product"].with_context(tracking_disable=True)
+                for product in products.browse(product_ids):
                     env["stock.quant"]._update_available_quantity(product, location, -3)
+                    if args.prices:
+                        product.list_price += 1
                 cr.commit()
             calls_before = amazon.stats.calls()
             started = time.perf_counter()
@@ -140,12 +145,16 @@ def main():
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 pushes = env["mp.offer.push"].search([("backend_id", "=", backend_id)])
-                pushed = sum(pushes.mapped("line_count"))
-                messages = [
-                    amazon.feed_record(push.external_id)["messages"]
-                    for push in pushes
-                    if push.external_id
-                ]
+                pushed = env["mp.offer.binding"].search_count(
+                    [
+                        "|",
+                        ("stock_push_id", "in", pushes.ids),
+                        ("price_push_id", "in", pushes.ids),
+                    ]
+                )
+                feed_ids = sorted(set(pushes.mapped("external_id")) - {False})
+                messages = [amazon.feed_record(i)["messages"] for i in feed_ids]
+                kinds = sorted(set(pushes.mapped("kind")))
                 offers = env["mp.offer.binding"].search(
                     [("backend_id", "=", backend_id)]
                 )
@@ -161,8 +170,9 @@ def main():
                     and amazon.listing_record(SELLER, sku)["quantity"] == 47
                 )
             print(
-                f"export of {n} changed offers: {pushed} pushed in "
-                f"{len(pushes)} feed(s) of {messages} messages (max 25,000), "
+                f"export of {n} changed offers ({' and '.join(kinds)}): {pushed} "
+                f"pushed in {len(feed_ids)} feed(s) of {messages} messages "
+                "(max 25,000), "
                 f"{calls} API calls ({stats['createFeed']['calls']} createFeed, "
                 f"{stats.get('getFeed', {}).get('calls', 0)} getFeed, "
                 f"{stats.get('patchListingsItem', {}).get('calls', 0)} "

@@ -94,10 +94,20 @@ class MarketplaceClient(ABC):
         """Send prices (``PriceRow`` list); same return as ``push_stock``."""
         raise NotImplementedError
 
+    def push_offers(self, rows):
+        """Send quantities and prices together (``OfferRow`` list, one message
+        per row, in that order); same return as ``push_stock``. Only for
+        clients whose ``pushes_both`` is true."""
+        raise NotImplementedError
+
+    pushes_both = False  # push_offers sends stock and prices in one batch
+
     def push_status(self, kind, batch_id, skus=None):
         """Return the ``PushStatus`` of a batch (``kind``: "stock" or
         "price"), with the per-SKU errors once it is done; ``skus``: the
-        SKUs of the batch in the order they were sent."""
+        SKUs of the batch in the order they were sent. A batch of
+        ``push_offers`` has one status for both kinds: an SKU in error
+        failed as a whole."""
         raise NotImplementedError
 
     max_push_rows = 10000  # rows per pushed batch

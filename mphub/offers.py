@@ -58,6 +58,16 @@ class PriceRow:
 
 
 @dataclass(frozen=True)
+class OfferRow:
+    """The quantity and/or the price of one offer, for marketplaces that take
+    both in one message (``MarketplaceClient.pushes_both``); None: unchanged."""
+
+    sku: str
+    quantity: int | None = None
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class PushStatus:
     """Where a pushed stock or price batch stands on the marketplace."""
 

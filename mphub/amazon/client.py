@@ -424,25 +424,45 @@ class AmazonClient(MarketplaceClient):
             ],
         }
 
+    pushes_both = True  # one message patches quantity and price
+
     def push_stock(self, rows):
-        patches = [(row.sku, self._stock_patch(int(row.quantity))) for row in rows]
-        return self._push(patches)
+        return self._push(
+            [(row.sku, [self._stock_patch(int(row.quantity))]) for row in rows]
+        )
 
     def push_prices(self, rows):
-        patches = [(row.sku, self._price_patch(row.price)) for row in rows]
-        return self._push(patches)
+        return self._push([(row.sku, [self._price_patch(row.price)]) for row in rows])
 
-    def _push(self, patches):
-        if len(patches) <= self.patch_max:
-            return self._patch_each(patches)
-        return self._submit_feed(patches)
+    def push_offers(self, rows):
+        """One patch request or feed message per SKU with its quantity and
+        price patches: half the calls of separate stock and price pushes
+        (createFeed allows one call every two minutes past its burst).
+        Amazon applies a message as a whole or refuses it."""
+        messages = []
+        for row in rows:
+            patches = []
+            if row.quantity is not None:
+                patches.append(self._stock_patch(int(row.quantity)))
+            if row.price is not None:
+                patches.append(self._price_patch(row.price))
+            if not patches:
+                raise ValueError(f"nothing to push for {row.sku}")
+            messages.append((row.sku, patches))
+        return self._push(messages)
 
-    def _patch_each(self, patches):
+    def _push(self, messages):
+        """``messages``: (sku, patches) pairs."""
+        if len(messages) <= self.patch_max:
+            return self._patch_each(messages)
+        return self._submit_feed(messages)
+
+    def _patch_each(self, messages):
         """patchListingsItem for each SKU; a ``PushStatus`` with the SKUs
         Amazon refused."""
         listings = self.api(ListingsItems)
         errors = {}
-        for sku, patch in patches:
+        for sku, patches in messages:
             try:
                 response = self.call(
                     "patchListingsItem",
@@ -453,7 +473,7 @@ class AmazonClient(MarketplaceClient):
                     # each marketplace it sets
                     marketplaceIds=self.marketplace_ids[:1],
                     issueLocale=self.issue_locale,
-                    body={"productType": "PRODUCT", "patches": [patch]},
+                    body={"productType": "PRODUCT", "patches": patches},
                 )
             except (RemoteError, NotFound) as err:
                 errors[sku] = str(err)
@@ -470,12 +490,12 @@ class AmazonClient(MarketplaceClient):
             done=True,
             message="patchListingsItem",
             errors=errors,
-            lines_read=len(patches),
+            lines_read=len(messages),
             lines_in_error=len(errors),
         )
 
-    def feed_document(self, patches):
-        """The JSON_LISTINGS_FEED of ``patches`` ((sku, patch) pairs); the
+    def feed_document(self, messages):
+        """The JSON_LISTINGS_FEED of ``messages`` ((sku, patches) pairs); the
         message ids are the positions (1-based)."""
         return {
             "header": {
@@ -489,17 +509,17 @@ class AmazonClient(MarketplaceClient):
                     "sku": sku,
                     "operationType": "PATCH",
                     "productType": "PRODUCT",
-                    "patches": [patch],
+                    "patches": patches,
                 }
-                for number, (sku, patch) in enumerate(patches, start=1)
+                for number, (sku, patches) in enumerate(messages, start=1)
             ],
         }
 
-    def _submit_feed(self, patches):
-        if len(patches) > MAX_FEED_MESSAGES:
+    def _submit_feed(self, messages):
+        if len(messages) > MAX_FEED_MESSAGES:
             raise ValueError(f"at most {MAX_FEED_MESSAGES} messages per feed")
         feeds = self.api(Feeds)
-        content = json.dumps(self.feed_document(patches), separators=(",", ":"))
+        content = json.dumps(self.feed_document(messages), separators=(",", ":"))
         document = self.call(
             "createFeedDocument",
             feeds.create_feed_document,

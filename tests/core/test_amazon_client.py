@@ -9,7 +9,7 @@ from mphub import errors
 from mphub.amazon.client import AmazonClient
 from mphub.amazon.mapping import map_order
 from mphub.client import Outcome, Shipment
-from mphub.offers import PriceRow, PushStatus, StockRow
+from mphub.offers import OfferRow, PriceRow, PushStatus, StockRow
 from mphub.sandbox import Sandbox
 from mphub.sandbox.amazon import LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
 
@@ -248,6 +248,40 @@ def test_many_offers_go_in_one_feed(amazon_box, emulator):
     stats = emulator.get_stats()
     assert stats["createFeed"]["calls"] == 1
     assert stats.get("patchListingsItem", {}).get("calls", 0) == 0
+
+
+def test_quantities_and_prices_go_in_the_same_messages(amazon_box, emulator):
+    skus = emulator.create_listings(SELLER, 30, quantity=1)
+    client = make_client(amazon_box)
+    before = {sku: emulator.listing_record(SELLER, sku)["prices"][FR] for sku in skus}
+    rows = [OfferRow(sku, quantity=4, price=Decimal("30.00")) for sku in skus[:20]]
+    rows += [OfferRow(sku, quantity=6) for sku in skus[20:25]]
+    rows += [OfferRow(sku, price=Decimal("12.50")) for sku in skus[25:]]
+    rows.append(OfferRow(skus[0], quantity=-1, price=Decimal("99.00")))  # refused
+    feed_id = client.push_offers(rows)
+    assert emulator.get_stats()["createFeed"]["calls"] == 1
+    status = client.push_status("stock", feed_id, skus=[row.sku for row in rows])
+    assert status.done and not status.failed
+    assert set(status.errors) == {skus[0]}
+    record = emulator.listing_record
+    # the refused message changed nothing: quantity nor price
+    assert record(SELLER, skus[0])["quantity"] == 4
+    assert Decimal(str(record(SELLER, skus[0])["prices"][FR])) == Decimal("30.00")
+    assert record(SELLER, skus[1])["history"][-1][2] == 2  # both patches
+    assert record(SELLER, skus[22])["quantity"] == 6
+    assert record(SELLER, skus[22])["prices"][FR] == before[skus[22]]
+    assert record(SELLER, skus[27])["quantity"] == 1
+    assert Decimal(str(record(SELLER, skus[27])["prices"][FR])) == Decimal("12.50")
+    # a few offers: one patch request each, with both patches
+    status = client.push_offers(
+        [OfferRow(skus[2], quantity=9, price=Decimal("8.00")), OfferRow("NOPE", 1)]
+    )
+    assert status.done and set(status.errors) == {"NOPE"}
+    assert emulator.get_stats()["patchListingsItem"]["calls"] == 2
+    assert record(SELLER, skus[2])["quantity"] == 9
+    assert Decimal(str(record(SELLER, skus[2])["prices"][FR])) == Decimal("8.00")
+    with pytest.raises(ValueError):
+        client.push_offers([OfferRow(skus[3])])
 
 
 def test_listings_are_read_page_by_page(amazon_box, emulator):

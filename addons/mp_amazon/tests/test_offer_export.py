@@ -31,16 +31,33 @@ class TestAmazonOfferExport(AmazonCommon):
         for offer in offers:
             self.assertEqual(offer.stock_state, "confirmed", offer.seller_sku)
             self.assertEqual(self.listing(offer.seller_sku)["quantity"], 50)
-        # every offer again: one feed per kind, no listing patched one by one
+        # every offer again, quantity and price: one feed whose messages
+        # patch both, no listing patched one by one
         stats = self.amazon.get_stats()
         patches = stats.get("patchListingsItem", {}).get("calls", 0)
+        feeds = stats.get("createFeed", {}).get("calls", 0)
+        reports = stats.get("getFeedDocument", {}).get("calls", 0)
         self.backend.action_resync_offers()
         self.export()
         stats = self.amazon.get_stats()
-        self.assertEqual(stats["createFeed"]["calls"], 2)
+        self.assertEqual(stats["createFeed"]["calls"] - feeds, 1)
+        self.assertEqual(stats["getFeedDocument"]["calls"] - reports, 1)
         self.assertEqual(stats["patchListingsItem"]["calls"], patches)
         self.assertEqual(set(offers.mapped("stock_state")), {"confirmed"})
         self.assertEqual(set(offers.mapped("price_state")), {"confirmed"})
+        pushes = offers.stock_push_id | offers.price_push_id
+        self.assertEqual(sorted(pushes.mapped("kind")), ["price", "stock"])
+        self.assertEqual(len(set(pushes.mapped("external_id"))), 1)
+        self.assertEqual(set(pushes.mapped("state")), {"done"})
+        feed_id = pushes[0].external_id
+        self.assertEqual(self.amazon.feed_record(feed_id)["messages"], 36)
+        for offer in offers:
+            # the feed's message patched quantity and price at once
+            steps = self.listing(offer.seller_sku)["history"]
+            self.assertIn(f"feed:{feed_id}", [step[1] for step in steps])
+            self.assertEqual(
+                [step[2] for step in steps if step[1] == f"feed:{feed_id}"], [2]
+            )
         # nothing changed: no call at all
         before = self.amazon.stats.calls()
         self.backend.action_export_offers()
@@ -68,6 +85,31 @@ class TestAmazonOfferExport(AmazonCommon):
             price = self.listing(offer.seller_sku)["prices"]["A13V1IB3VIYZZH"]
             self.assertAlmostEqual(float(price), offer.sent_price, 2)
 
+    def test_few_quantities_and_prices_are_patched_together(self):
+        self.import_listings()
+        self.export()
+        changed = self.offers()[:3]
+        location = self.env["stock.warehouse"].search([], limit=1).lot_stock_id
+        for offer in changed:
+            offer.product_id.list_price += 2
+            self.env["stock.quant"]._update_available_quantity(
+                offer.product_id, location, 5
+            )
+        before = self.amazon.get_stats().get("patchListingsItem", {}).get("calls", 0)
+        self.export()
+        # one request per listing, patching its quantity and its price
+        stats = self.amazon.get_stats()
+        self.assertEqual(stats["patchListingsItem"]["calls"] - before, 3)
+        for offer in changed:
+            self.assertEqual(offer.stock_state, "confirmed")
+            self.assertEqual(offer.price_state, "confirmed")
+            listing = self.listing(offer.seller_sku)
+            self.assertEqual(listing["quantity"], 55)
+            self.assertAlmostEqual(
+                float(listing["prices"]["A13V1IB3VIYZZH"]), offer.sent_price, 2
+            )
+            self.assertEqual(listing["history"][-1][2], 2)
+
     def test_feed_report_errors_land_on_their_offers(self):
         self.import_listings()
         self.export()
@@ -78,11 +120,17 @@ class TestAmazonOfferExport(AmazonCommon):
                 del self.amazon.sellers[SELLER].listings[offer.seller_sku]
         self.backend.action_resync_offers()
         self.export()
-        self.assertEqual(self.amazon.get_stats()["createFeed"]["calls"], 2)
+        # quantities and prices in one feed
+        self.assertEqual(self.amazon.get_stats()["createFeed"]["calls"], 1)
+        # a refused message refuses both: each kind of the offer is in error
         self.assertEqual(set(bad.mapped("stock_state")), {"error"})
+        self.assertEqual(set(bad.mapped("price_state")), {"error"})
         for offer in bad:
             self.assertIn("NOT_FOUND", offer.push_error)
         self.assertEqual(set((offers - bad).mapped("stock_state")), {"confirmed"})
-        push = bad[:1].stock_push_id
-        self.assertEqual(push.state, "partial")
-        self.assertEqual(push.error_count, 2)
+        self.assertEqual(set((offers - bad).mapped("price_state")), {"confirmed"})
+        for push in bad[:1].stock_push_id | bad[:1].price_push_id:
+            self.assertEqual(push.state, "partial")
+            self.assertEqual(push.error_count, 2)
+        # both pushes followed by one check: one processing report read
+        self.assertEqual(self.amazon.get_stats()["getFeedDocument"]["calls"], 1)

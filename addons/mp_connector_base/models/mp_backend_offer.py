@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from mphub.offers import (
     ROUNDING_RULES,
+    OfferRow,
     PriceRow,
-    PushStatus,
     StockPolicy,
     StockRow,
     diff_offers,
@@ -299,9 +299,14 @@ class MpBackend(models.Model):
         )
         client = self._get_client()
         pushes = self.env["mp.offer.push"]
-        for kind, changes in (("stock", stock), ("price", prices)):
-            if changes:
-                pushes |= self._push_offer_values(client, run, kind, changes, values)
+        if stock and prices and client.pushes_both:
+            pushes |= self._push_offers_together(client, run, stock, prices, values)
+        else:
+            for kind, changes in (("stock", stock), ("price", prices)):
+                if changes:
+                    pushes |= self._push_offer_values(
+                        client, run, kind, changes, values
+                    )
         run.write(
             {
                 "count_done": len(set(stock) | set(prices)),
@@ -311,7 +316,14 @@ class MpBackend(models.Model):
                     "%(batches)s batch(es).",
                     stock=len(stock),
                     prices=len(prices),
-                    batches=len(pushes),
+                    # the stock and price pushes of a shared batch count once
+                    batches=len(
+                        set(
+                            pushes.mapped(
+                                lambda p: p.external_id or p.batch_skus or str(p.id)
+                            )
+                        )
+                    ),
                 ),
             }
         )
@@ -361,29 +373,60 @@ class MpBackend(models.Model):
             # the run is not committed yet: a retry event must not point to it
             with self._map_errors(what=self.env._("Offer %s export", kind)):
                 batch_id = send(rows)
-            push = pushes.create(
-                {
-                    "backend_id": self.id,
-                    "run_id": run.id,
-                    "kind": kind,
-                    "external_id": batch_id
-                    if isinstance(batch_id, str | int) and batch_id
-                    else False,
-                    "line_count": len(chunk),
-                    "payload": json.dumps(
-                        {values[i]["sku"]: str(changes[i]) for i in chunk}
-                    ),
-                }
-            )
-            self._record_sent(push, kind, chunk, [changes[i] for i in chunk])
-            if isinstance(batch_id, PushStatus):  # answered at once
-                push._apply_status(batch_id)
-            elif batch_id:
-                push._queue_check()
-            else:  # applied at once
-                push._apply_status(PushStatus(done=True))
-            pushes |= push
+            push = self._create_push(run, kind, batch_id, chunk, changes, values)
+            pushes |= push._follow_batch(batch_id)
         return pushes
+
+    def _push_offers_together(self, client, run, stock, prices, values):
+        """Send quantities and prices in the same batches, one message per
+        offer (``client.pushes_both``); each batch is recorded as a stock
+        push and a price push sharing its marketplace id, followed once."""
+        pushes = self.env["mp.offer.push"]
+        ids = sorted(set(stock) | set(prices))
+        size = max(1, client.max_push_rows)
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            rows = [
+                OfferRow(
+                    values[i]["sku"],
+                    quantity=stock[i] if i in stock else None,
+                    price=prices[i] if i in prices else None,
+                )
+                for i in chunk
+            ]
+            with self._map_errors(what=self.env._("Offer export")):
+                batch_id = client.push_offers(rows)
+            order = json.dumps([row.sku for row in rows])
+            group = self.env["mp.offer.push"]
+            for kind, changes in (("stock", stock), ("price", prices)):
+                kind_ids = [i for i in chunk if i in changes]
+                if kind_ids:
+                    group |= self._create_push(
+                        run, kind, batch_id, kind_ids, changes, values, order
+                    )
+            pushes |= group._follow_batch(batch_id)
+        return pushes
+
+    def _create_push(self, run, kind, batch_id, offer_ids, changes, values, order=None):
+        """Record a sent batch (``offer_ids``: its offers of ``kind``) and
+        mark its offers pending."""
+        push = self.env["mp.offer.push"].create(
+            {
+                "backend_id": self.id,
+                "run_id": run.id,
+                "kind": kind,
+                "external_id": batch_id
+                if isinstance(batch_id, str | int) and batch_id
+                else False,
+                "line_count": len(offer_ids),
+                "payload": json.dumps(
+                    {values[i]["sku"]: str(changes[i]) for i in offer_ids}
+                ),
+                "batch_skus": order or False,
+            }
+        )
+        self._record_sent(push, kind, offer_ids, [changes[i] for i in offer_ids])
+        return push
 
     def _record_sent(self, push, kind, offer_ids, sent):
         self.env.flush_all()

@@ -1,5 +1,7 @@
 import json
 
+from mphub.offers import PushStatus
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -57,6 +59,12 @@ class MpOfferPush(models.Model):
     payload = fields.Text(
         readonly=True, help="What was sent: SKU and value of each offer (JSON)."
     )
+    batch_skus = fields.Text(
+        string="Batch SKUs",
+        readonly=True,
+        help="SKUs in the order of the batch's messages (JSON), when the batch "
+        "carries quantities and prices together.",
+    )
     offer_ids = fields.Many2many(
         "mp.offer.binding", compute="_compute_offer_ids", string="Offers Pushed"
     )
@@ -92,6 +100,19 @@ class MpOfferPush(models.Model):
     # ------------------------------------------------------------------
     # polling
     # ------------------------------------------------------------------
+    def _follow_batch(self, batch_id):
+        """What follows the sending of the batch these pushes share:
+        ``batch_id`` is what the client's push answered."""
+        if isinstance(batch_id, PushStatus):  # answered at once
+            for push in self:
+                push._apply_status(batch_id)
+        elif batch_id:
+            self[:1]._queue_check()  # one check applies to every push
+        else:  # applied at once
+            for push in self:
+                push._apply_status(PushStatus(done=True))
+        return self
+
     def _queue_check(self, delay=None):
         for push in self:
             backend = push.backend_id
@@ -119,9 +140,13 @@ class MpOfferPush(models.Model):
         if self.state != "sent":
             return self.env._("Already %s.", self.state)
         backend = self.backend_id
+        if self.batch_skus:
+            skus = json.loads(self.batch_skus)
+        else:
+            skus = list(json.loads(self.payload or "{}"))
         with backend._map_errors(run=self.run_id, what=self.display_name):
             status = backend._get_client().push_status(
-                self.kind, self.external_id, skus=list(json.loads(self.payload or "{}"))
+                self.kind, self.external_id, skus=skus
             )
         if not status.done:
             # not a failure: the marketplace is still working on it
@@ -129,11 +154,26 @@ class MpOfferPush(models.Model):
                 self.env._("Marketplace still processing"),
                 seconds=backend.push_poll_delay,
             )
-        self._apply_status(status)
+        for push in self._same_batch():
+            push._apply_status(status)
         return self.env._(
             "%(lines)s offer(s), %(errors)s error(s).",
             lines=self.line_count,
             errors=self.error_count,
+        )
+
+    def _same_batch(self):
+        """This push and the other kind's push of the same batch, if any."""
+        self.ensure_one()
+        if not self.batch_skus:
+            return self
+        return self | self.search(
+            [
+                ("backend_id", "=", self.backend_id.id),
+                ("external_id", "=", self.external_id),
+                ("batch_skus", "!=", False),
+                ("state", "=", "sent"),
+            ]
         )
 
     def _apply_status(self, status):
