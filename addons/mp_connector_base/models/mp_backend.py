@@ -434,7 +434,7 @@ class MpBackend(models.Model):
         return self._open_bindings(self.env._("Marketplace Orders"), [])
 
     def action_open_orders_today(self):
-        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        today = fields.Datetime.to_string(self._start_of_today())
         return self._open_bindings(
             self.env._("Orders Today"),
             [("sale_order_id", "!=", False), ("create_date", ">=", today)],

@@ -96,6 +96,8 @@ class TestBackend(MiraklCommon):
         self.import_orders()
         self.backend.invalidate_recordset()
         self.assertEqual(self.backend.order_today_count, 3)
+        today = self.backend.action_open_orders_today()["domain"]
+        self.assertEqual(self.env["mp.order.binding"].search_count(today), 3)
         self.assertEqual(self.backend.order_error_count, 3)
         self.assertEqual(self.backend.health_state, "warning")
         action = self.backend.action_open_errors()
