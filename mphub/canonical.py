@@ -113,6 +113,10 @@ class OrderLine:
     # included or not per Order.tax_included); shown as discount lines
     discount: Decimal = Decimal(0)
     discount_taxes: tuple[Tax, ...] = ()
+    # gift wrapping the customer paid for, per Order.tax_included
+    gift_wrap: Decimal = Decimal(0)
+    gift_wrap_taxes: tuple[Tax, ...] = ()
+    gift_message: str | None = None
     status: str | None = None  # marketplace line state, verbatim
     active: bool = True  # False once refused or cancelled on the marketplace
 
@@ -124,6 +128,10 @@ class OrderLine:
     @property
     def shipping_tax_rate(self):
         return _single_rate(self.shipping_taxes)
+
+    @property
+    def gift_wrap_tax_rate(self):
+        return _single_rate(self.gift_wrap_taxes)
 
 
 @dataclass(frozen=True)

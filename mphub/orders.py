@@ -14,7 +14,7 @@ from .canonical import OrderStatus
 
 @dataclass(frozen=True)
 class PlanLine:
-    kind: str  # "product", "shipping" or "discount"
+    kind: str  # "product", "shipping", "discount" or "gift_wrap"
     quantity: int
     price_unit: Decimal
     tax_rate: Decimal  # percent
@@ -32,7 +32,8 @@ class PlanLine:
 
 @dataclass(frozen=True)
 class SalePlan:
-    lines: tuple  # of PlanLine: products, then shipping, then discounts
+    # of PlanLine: products, then shipping, discounts, gift wrapping
+    lines: tuple
     expected_total: Decimal  # what the customer pays, taxes included
     commission: Decimal | None
 
@@ -48,93 +49,74 @@ class SalePlan:
     def discount_lines(self):
         return tuple(line for line in self.lines if line.kind == "discount")
 
+    @property
+    def gift_wrap_lines(self):
+        return tuple(line for line in self.lines if line.kind == "gift_wrap")
+
 
 def plan_sale_order(order):
     """Return the ``SalePlan`` of a canonical order.
 
     Refused or cancelled lines are left out; shipping is summed per VAT rate
     into one line each, in ascending rate order, and so are promotions
-    (negative discount lines).
+    (negative discount lines) and gift wrapping.
     """
-    product_lines = []
-    shipping_by_rate = {}
-    discount_by_rate = {}
-    for line in order.lines:
-        if not line.active:
-            continue
-        product_lines.append(
+    active = [line for line in order.lines if line.active]
+    product_lines = [
+        PlanLine(
+            kind="product",
+            quantity=line.quantity,
+            price_unit=line.unit_price,
+            tax_rate=line.tax_rate,
+            tax_included=order.tax_included,
+            name=line.title,
+            sku=line.sku,
+            ean=line.ean,
+            marketplace_product_id=line.marketplace_product_id,
+            external_id=line.external_id,
+        )
+        for line in active
+    ]
+    # kind, amount and VAT rate of a line's charge, its sign on the total
+    charges = (
+        ("shipping", lambda ol: (ol.shipping_price, ol.shipping_tax_rate), 1),
+        ("discount", lambda ol: (ol.discount, ol.tax_rate), -1),
+        ("gift_wrap", lambda ol: (ol.gift_wrap, ol.gift_wrap_tax_rate), 1),
+    )
+    lines = list(product_lines)
+    for kind, charge, sign in charges:
+        by_rate = {}
+        for line in active:
+            amount, rate = charge(line)
+            if amount:
+                by_rate[rate] = by_rate.get(rate, Decimal(0)) + amount
+        lines.extend(
             PlanLine(
-                kind="product",
-                quantity=line.quantity,
-                price_unit=line.unit_price,
-                tax_rate=line.tax_rate,
+                kind=kind,
+                quantity=1,
+                price_unit=sign * amount,
+                tax_rate=rate,
                 tax_included=order.tax_included,
-                name=line.title,
-                sku=line.sku,
-                ean=line.ean,
-                marketplace_product_id=line.marketplace_product_id,
-                external_id=line.external_id,
             )
+            for rate, amount in sorted(by_rate.items())
         )
-        if line.shipping_price:
-            rate = line.shipping_tax_rate
-            shipping_by_rate[rate] = (
-                shipping_by_rate.get(rate, Decimal(0)) + line.shipping_price
-            )
-        if line.discount:
-            rate = line.tax_rate
-            discount_by_rate[rate] = (
-                discount_by_rate.get(rate, Decimal(0)) + line.discount
-            )
-    shipping_lines = [
-        PlanLine(
-            kind="shipping",
-            quantity=1,
-            price_unit=amount,
-            tax_rate=rate,
-            tax_included=order.tax_included,
+    lines = tuple(lines)
+    expected = sum((line.total for line in lines), Decimal(0))
+    if not order.tax_included:
+        expected += sum(
+            (
+                sign * tax.amount
+                for ol in active
+                for group, sign in (
+                    (ol.taxes, 1),
+                    (ol.shipping_taxes, 1),
+                    (ol.discount_taxes, -1),
+                    (ol.gift_wrap_taxes, 1),
+                )
+                for tax in group
+            ),
+            Decimal(0),
         )
-        for rate, amount in sorted(shipping_by_rate.items())
-    ]
-    discount_lines = [
-        PlanLine(
-            kind="discount",
-            quantity=1,
-            price_unit=-amount,
-            tax_rate=rate,
-            tax_included=order.tax_included,
-        )
-        for rate, amount in sorted(discount_by_rate.items())
-    ]
-    lines = tuple(product_lines + shipping_lines + discount_lines)
-    if order.tax_included:
-        expected = sum((line.total for line in lines), Decimal(0))
-    else:
-        taxes = (
-            sum(
-                (t.amount for ol in order.lines if ol.active for t in ol.taxes),
-                Decimal(0),
-            )
-            + sum(
-                (
-                    t.amount
-                    for ol in order.lines
-                    if ol.active
-                    for t in ol.shipping_taxes
-                ),
-                Decimal(0),
-            )
-            - sum(
-                (
-                    t.amount
-                    for ol in order.lines
-                    if ol.active
-                    for t in ol.discount_taxes
-                ),
-                Decimal(0),
-            )
-        )
-        expected = sum((line.total for line in lines), Decimal(0)) + taxes
     commissions = [ol.commission for ol in order.lines if ol.active and ol.commission]
     commission = sum(commissions, Decimal(0)) if commissions else order.commission_total
     return SalePlan(lines=lines, expected_total=expected, commission=commission)

@@ -730,13 +730,28 @@ class OrdersV0:
         payload = AmazonClient.expect(response, "Orders")
         return list(payload["Orders"]), payload.get("NextToken") or None
 
-    def _with_items(self, order):
+    def _with_items(self, order, gifts=True):
+        """The order with its ``OrderItems``. An order with gift items is
+        read again with a restricted data token: their ``BuyerInfo`` holds
+        the gift wrap price (part of ``OrderTotal``) and message; rare
+        enough to cost nothing on the others (``gifts``: read them)."""
         order_id = order.get("AmazonOrderId")
         if not order_id:
             return order  # kept as is: the mapping says what is wrong
+        items = self._items(order_id)
+        if gifts and any(
+            isinstance(item, dict)
+            and item.get("IsGift") == "true"
+            and "BuyerInfo" not in item
+            for item in items
+        ):
+            items = self._items(order_id, RestrictedResources=["buyerInfo"])
+        return dict(order, OrderItems=items)
+
+    def _items(self, order_id, **restricted):
         items, token = [], None
         while True:
-            kwargs = {"NextToken": token} if token else {}
+            kwargs = dict(restricted, NextToken=token) if token else restricted
             response = self.client.call(
                 "getOrderItems",
                 self._orders().get_order_items,
@@ -748,7 +763,7 @@ class OrdersV0:
             token = payload.get("NextToken")
             if not token:
                 break
-        return dict(order, OrderItems=items)
+        return items
 
     def get_orders(self, external_ids):
         client = self.client
@@ -772,7 +787,9 @@ class OrdersV0:
     def confirm_shipment(self, external_id, shipment):
         client = self.client
         response = client.call("getOrder", self._orders().get_order, external_id)
-        raw = self._with_items(AmazonClient.expect(response, "AmazonOrderId"))
+        raw = self._with_items(
+            AmazonClient.expect(response, "AmazonOrderId"), gifts=False
+        )
         items = {
             i.get("OrderItemId"): i
             for i in raw.get("OrderItems") or ()

@@ -102,7 +102,10 @@ def map_order(raw):
     if total is not None and priced:
         computed = sum(
             (
-                line.unit_price * line.quantity + line.shipping_price - line.discount
+                line.unit_price * line.quantity
+                + line.shipping_price
+                - line.discount
+                + line.gift_wrap
                 for line in lines
             ),
             Decimal(0),
@@ -110,7 +113,7 @@ def map_order(raw):
         if computed != total:
             raise InvalidPayload(
                 f"OrderTotal: {total} differs from the items' amounts less "
-                f"promotions, {computed}"
+                f"promotions plus gift wrapping, {computed}"
             )
     shipping = sum((line.shipping_price for line in lines), Decimal(0))
     deadline = Reader().datetime(raw, "LatestShipDate", "", required=False)
@@ -194,6 +197,15 @@ def _line(r, item, path, priced):
         )
     net_shipping = shipping - shipping_discount + cod - cod_discount
     net_shipping_tax = shipping_tax - shipping_discount_tax
+    gift = item.get("BuyerInfo") if isinstance(item.get("BuyerInfo"), dict) else {}
+    gift_wrap, _cur = _money(r, gift, "GiftWrapPrice", f"{path}.BuyerInfo")
+    gift_wrap_tax, _cur = _money(r, gift, "GiftWrapTax", f"{path}.BuyerInfo")
+    gift_rate = infer_vat_rate(gift_wrap, gift_wrap_tax)
+    if gift_rate is None:
+        r.fail(
+            f"{path}.BuyerInfo.GiftWrapTax",
+            f"{gift_wrap_tax} is no VAT rate's tax on {gift_wrap}",
+        )
     return (
         OrderLine(
             external_id=item_id,
@@ -212,6 +224,11 @@ def _line(r, item, path, priced):
             discount_taxes=(Tax(rate=rate, amount=discount_tax),)
             if rate and discount
             else (),
+            gift_wrap=gift_wrap,
+            gift_wrap_taxes=(Tax(rate=gift_rate, amount=gift_wrap_tax),)
+            if gift_rate and gift_wrap
+            else (),
+            gift_message=gift.get("GiftMessageText") or None,
             status=None,
             active=True,
         ),

@@ -187,6 +187,8 @@ SAFETY_DELAY = timedelta(minutes=2)  # *Before must be this far in the past
 SHIPPING_PRICES = ("0.00", "3.90", "4.90")
 SHIPPING_TAX_RATE = Decimal(20)
 PROMOTION_RATE = Decimal("0.10")
+GIFT_WRAP_PRICE = Decimal("3.50")
+GIFT_WRAP_TAX_RATE = Decimal(20)
 STATUS_2026 = {
     "PendingAvailability": "PENDING_AVAILABILITY",
     "Pending": "PENDING",
@@ -251,6 +253,8 @@ class Item:
     shipping_discount: Decimal = Decimal(0)
     promotion_id: str = None
     shipped: int = 0
+    gift_wrap: Decimal = Decimal(0)  # the gift wrap price, tax included
+    gift_message: str = None
 
     @property
     def price(self):
@@ -263,6 +267,7 @@ class Item:
             + self.shipping_price
             - self.promotion_discount
             - self.shipping_discount
+            + self.gift_wrap
         )
 
 
@@ -396,6 +401,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         promotion_share=0.0,
         pending_share=0.0,
         marketplace_id=FR,
+        gift_share=0.0,
     ):
         """Create ``count`` orders of a seller; return their AmazonOrderIds.
 
@@ -403,8 +409,9 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         seeded RNG: an order is valid, has one item with an unknown SKU
         (``catalog.unknown_sku``) or is malformed (``DEFECTS`` in turn). The
         AFN (shipped by Amazon), business (VAT number), promotion
-        (discounts) and Pending (no prices yet) shares are independent, each
-        exact among all the orders. ``status``: the status of the others.
+        (discounts), Pending (no prices yet) and gift (the first item gift
+        wrapped, with a message) shares are independent, each exact among all
+        the orders. ``status``: the status of the others.
         ``lines``: (min, max) items per order. Orders are dated
         ``order_age_seconds`` ago (a millisecond apart). Raises
         ``ValueError`` on bad arguments.
@@ -426,6 +433,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             ("business", business_share),
             ("promotion", promotion_share),
             ("pending", pending_share),
+            ("gift", gift_share),
         ):
             number = round(count * float(share))
             if not 0 <= number <= count:
@@ -443,7 +451,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             malformed = set(chosen[shares["unknown"] :])
             flags = {
                 name: set(picker.sample(range(count), shares[name]))
-                for name in ("afn", "business", "promotion", "pending")
+                for name in ("afn", "business", "promotion", "pending", "gift")
             }
             now = self.clock.now() - self.order_age
             base = now
@@ -467,6 +475,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                     afn=offset in flags["afn"],
                     business=offset in flags["business"],
                     promotion=offset in flags["promotion"],
+                    gift=offset in flags["gift"],
                 )
                 if offset in flags["pending"]:
                     order.status = "Pending"
@@ -516,6 +525,9 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             shipped = [i for i in items if i.shipping_price]
             if shipped and rng.random() < 0.5:
                 shipped[0].shipping_discount = shipped[0].shipping_price
+        if how.get("gift"):
+            items[0].gift_wrap = GIFT_WRAP_PRICE
+            items[0].gift_message = "Joyeux anniversaire !"
         if not how["afn"]:
             self._take_stock(seller, items)
         organization = buyer["organization"] or {}
@@ -619,6 +631,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                         "item_price": str(item.price),
                         "promotion_discount": str(item.promotion_discount),
                         "shipping_discount": str(item.shipping_discount),
+                        "gift_wrap": str(item.gift_wrap),
                     }
                     for item in order.items
                 ],
@@ -723,8 +736,9 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             del data["PurchaseDate"]
         return data
 
-    def render_items(self, order):
-        """getOrderItems' OrderItems, with the defect if malformed."""
+    def render_items(self, order, pii=False):
+        """getOrderItems' OrderItems, with the defect if malformed; a gift's
+        ``BuyerInfo`` (gift wrap price, message) with an RDT (``pii``)."""
         priced = order.status not in ("Pending", "PendingAvailability")
         rendered = []
         for item in order.items:
@@ -736,7 +750,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 "QuantityOrdered": item.quantity,
                 "QuantityShipped": item.shipped,
                 "ProductInfo": {"NumberOfItems": "1"},
-                "IsGift": "false",
+                "IsGift": "true" if item.gift_wrap or item.gift_message else "false",
                 "ConditionId": "New",
                 "ConditionSubtypeId": "New",
                 "IsTransparency": False,
@@ -767,6 +781,15 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 )
             if item.promotion_id:
                 data["PromotionIds"] = [item.promotion_id]
+            if pii and priced and data["IsGift"] == "true":
+                data["BuyerInfo"] = {
+                    "GiftWrapPrice": self._money(order, item.gift_wrap),
+                    "GiftWrapTax": self._money(
+                        order, included_tax(item.gift_wrap, GIFT_WRAP_TAX_RATE)
+                    ),
+                    "GiftMessageText": item.gift_message,
+                    "GiftWrapLevel": "Classic",
+                }
             rendered.append(data)
         first = rendered[0]
         if order.defect == "quantity_text":
@@ -1149,7 +1172,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 raise invalid("Invalid NextToken.")
         with self.lock:
             order = self._find_order(request.params["order_id"], caller.seller)
-            items = self.render_items(order)
+            items = self.render_items(order, caller.is_rdt)
         payload = {"AmazonOrderId": order.order_id, "OrderItems": items[start:][:100]}
         if len(items) > start + 100:
             payload["NextToken"] = encode_token({"o": start + 100})

@@ -97,6 +97,7 @@ def world():
         business_share=0.2,
         promotion_share=0.3,
         pending_share=0.2,
+        gift_share=0.3,
         lines=(1, 3),
     )
     try:

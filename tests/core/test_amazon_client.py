@@ -133,6 +133,39 @@ def test_promotions_match_the_total_to_the_cent(amazon_box, emulator):
         assert plan.discount_lines
 
 
+def test_gift_wrapping_is_read_and_matches_the_total(amazon_box, emulator):
+    from mphub.orders import plan_sale_order
+
+    emulator.create_orders(SELLER, 10, gift_share=0.3)
+    client = make_client(amazon_box)
+    raws = import_all(client)[0]
+    gifts = 0
+    for raw in raws:
+        order = map_order(raw)
+        plan = plan_sale_order(order)
+        assert plan.expected_total == Decimal(raw["OrderTotal"]["Amount"])
+        if plan.gift_wrap_lines:
+            gifts += 1
+            (line,) = plan.gift_wrap_lines
+            assert (line.price_unit, line.tax_rate) == (Decimal("3.50"), 20)
+            assert [ol.gift_message for ol in order.lines][0]
+    assert gifts == 3
+    # items read again with a restricted data token for the gifts only
+    stats = emulator.get_stats()
+    assert stats["getOrderItems"]["calls"] == 13
+
+
+def test_gift_wrapping_missing_from_the_items_is_a_clear_error(amazon_box, emulator):
+    (order_id,) = emulator.create_orders(SELLER, 1, gift_share=1)
+    client = make_client(amazon_box)
+    (raw,) = import_all(client)[0]
+    for item in raw["OrderItems"]:
+        item.pop("BuyerInfo", None)
+    with pytest.raises(errors.InvalidPayload) as err:
+        map_order(raw)
+    assert "gift wrapping" in str(err.value)
+
+
 def test_client_bucket_turns_into_a_delayed_retry(amazon_box, emulator):
     emulator.set_rate_scale(1)  # Amazon's default plan: getOrderItems 0.5/s
     emulator.create_orders(SELLER, 40)

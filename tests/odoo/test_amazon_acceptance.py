@@ -88,6 +88,7 @@ def create_orders(sandbox, seller):
         afn_share=0.05,
         business_share=0.05,
         promotion_share=0.2,
+        gift_share=0.05,
     )
     return {i: amazon.order_record(i) for i in ids}
 

@@ -252,6 +252,21 @@ def test_restricted_data_token_unlocks_pii(amazon, sp_client):
     assert amazon.get_stats()["createRestrictedDataToken"]["calls"] == 3
 
 
+def test_gift_wrapping_is_restricted_buyer_info(amazon, sp_client):
+    (order_id,) = amazon.create_orders(SELLER, 1, gift_share=1, lines=(2, 2))
+    client = sp_client(Orders)
+    plain = client.get_order_items(order_id).payload["OrderItems"]
+    assert [item["IsGift"] for item in plain] == ["true", "false"]
+    assert all("BuyerInfo" not in item for item in plain)
+    items = client.get_order_items(order_id, RestrictedResources=["buyerInfo"])
+    gift = items.payload["OrderItems"][0]["BuyerInfo"]
+    assert gift["GiftWrapPrice"] == {"CurrencyCode": "EUR", "Amount": "3.50"}
+    assert gift["GiftWrapTax"] == {"CurrencyCode": "EUR", "Amount": "0.58"}
+    assert gift["GiftMessageText"] and gift["GiftWrapLevel"] == "Classic"
+    total = client.get_order(order_id).payload["OrderTotal"]["Amount"]
+    assert Decimal(total) == Decimal(amazon.order_record(order_id)["order_total"])
+
+
 @pytest.mark.parametrize(
     "params, words",
     [

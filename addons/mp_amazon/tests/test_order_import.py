@@ -12,6 +12,7 @@ class TestAmazonOrderImport(AmazonCommon):
             malformed_share=0.1,
             business_share=0.2,
             promotion_share=0.3,
+            gift_share=0.2,
         )
         run = self.import_orders()
         self.assertEqual(run.state, "done")
@@ -45,6 +46,26 @@ class TestAmazonOrderImport(AmazonCommon):
         )
         self.assertTrue(promotions)
         self.assertTrue(all(line.price_unit < 0 for line in promotions))
+        # gift wrapping: its own line, with the buyer's message, VAT included
+        gifts = self.env["sale.order.line"].search(
+            [
+                ("order_id.mp_backend_id", "=", self.backend.id),
+                ("product_id", "=", self.backend.gift_wrap_product_id.id),
+            ]
+        )
+        gift_orders = [
+            b.external_id
+            for b in bindings
+            if b.state == "done"
+            and self.amazon.order_record(b.external_id)["items"][0]["gift_wrap"] != "0"
+        ]
+        self.assertTrue(gifts)
+        self.assertEqual(
+            sorted(gifts.order_id.mapped("client_order_ref")), sorted(gift_orders)
+        )
+        for line in gifts:
+            self.assertAlmostEqual(line.price_total, 3.5, 2)
+            self.assertIn("Joyeux anniversaire", line.name)
         # the cursor stays two minutes and more behind now
         self.assertTrue(self.backend.import_cursor)
         # importing again changes nothing

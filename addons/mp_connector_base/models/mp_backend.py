@@ -161,6 +161,15 @@ class MpBackend(models.Model):
         help="Product of the lines carrying the promotions the marketplace "
         "granted on imported orders.",
     )
+    gift_wrap_product_id = fields.Many2one(
+        "product.product",
+        string="Gift Wrapping Product",
+        default=lambda self: self.env.ref(
+            "mp_connector_base.product_marketplace_gift_wrap", raise_if_not_found=False
+        ),
+        help="Product of the lines carrying the gift wrapping customers paid for "
+        "on imported orders.",
+    )
     # -- orders: workflow --------------------------------------------------
     import_orders = fields.Boolean(default=True, tracking=True)
     import_state_ids = fields.Many2many(

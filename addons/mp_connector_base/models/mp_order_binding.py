@@ -621,13 +621,12 @@ class MpOrderBinding(models.Model):
                 )
             )
         if plan.discount_lines and not backend.discount_product_id:
-            raise OrderError(
-                "other",
+            self._missing_product(
                 self.env._(
                     "The order has promotions but account %s has no promotion "
                     "product: set one in its settings.",
                     backend.name,
-                ),
+                )
             )
         for line in plan.discount_lines:
             lines.append(
@@ -635,6 +634,32 @@ class MpOrderBinding(models.Model):
                     {
                         "product_id": backend.discount_product_id.id,
                         "name": self.env._("Promotion (%s)", backend.name),
+                        "product_uom_qty": 1,
+                        "price_unit": float(line.price_unit),
+                        "discount": 0.0,
+                        "tax_id": [Command.set(context.tax(line).ids)],
+                    }
+                )
+            )
+        if plan.gift_wrap_lines and not backend.gift_wrap_product_id:
+            self._missing_product(
+                self.env._(
+                    "The order has gift wrapping but account %s has no gift "
+                    "wrapping product: set one in its settings.",
+                    backend.name,
+                )
+            )
+        messages = "; ".join(
+            line.gift_message for line in order.lines if line.gift_message
+        )
+        for line in plan.gift_wrap_lines:
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": backend.gift_wrap_product_id.id,
+                        "name": self.env._("Gift wrapping: %s", messages)
+                        if messages
+                        else self.env._("Gift wrapping"),
                         "product_uom_qty": 1,
                         "price_unit": float(line.price_unit),
                         "discount": 0.0,
@@ -705,6 +730,12 @@ class MpOrderBinding(models.Model):
             except Exception as err:  # noqa: BLE001 (each order is isolated)
                 outcomes[item.binding] = item.binding._fail_processing(err, run)
         return outcomes
+
+    @staticmethod
+    def _missing_product(message):
+        """An account setting the order needs is empty: the order waits in
+        error with ``message`` until staff set it and replay it."""
+        raise OrderError("other", message)
 
     def _finish_sale_order(self, item, sale_order):
         backend = self.backend_id
