@@ -57,21 +57,14 @@ def parse_args():
 
 
 def amazon_backend(env, sandbox):
-    from mphub.sandbox.amazon import LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
 
     from odoo import Command
 
-    url = sandbox.urls["amazon"]
-    return env["mp.backend"].create(
+    backends = env["mp.backend"]
+    return backends.create(
         {
+            **backends._amazon_sandbox_values(sandbox.urls["amazon"], SELLER),
             "name": "Bench Amazon",
-            "backend_type": "amazon",
-            "endpoint_url": url,
-            "amazon_lwa_url": f"{url}/auth/o2/token",
-            "amazon_seller_id": SELLER,
-            "amazon_lwa_client_id": LWA_CLIENT_ID,
-            "amazon_lwa_client_secret": LWA_CLIENT_SECRET,
-            "amazon_refresh_token": SELLERS[SELLER],
             "amazon_marketplace_ids": [
                 Command.set(env.ref("mp_amazon.marketplace_fr").ids)
             ],

@@ -12,8 +12,6 @@ the connector's buckets follow the plan the answers announce.
 import os
 from datetime import timedelta
 
-from mphub.sandbox.amazon import LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
-
 from .test_order_import_acceptance import assert_end_state as import_end_state
 from .test_order_import_acceptance import (
     import_and_wait,
@@ -33,17 +31,11 @@ def make_backend(env, sandbox, name, seller):
     warehouse = env["stock.warehouse"].search(
         [("company_id", "=", env.company.id)], limit=1
     )
-    url = sandbox.urls["amazon"]
-    backend = env["mp.backend"].create(
+    backends = env["mp.backend"]
+    backend = backends.create(
         {
+            **backends._amazon_sandbox_values(sandbox.urls["amazon"], seller),
             "name": name,
-            "backend_type": "amazon",
-            "endpoint_url": url,
-            "amazon_lwa_url": f"{url}/auth/o2/token",
-            "amazon_seller_id": seller,
-            "amazon_lwa_client_id": LWA_CLIENT_ID,
-            "amazon_lwa_client_secret": LWA_CLIENT_SECRET,
-            "amazon_refresh_token": SELLERS[seller],
             "amazon_marketplace_ids": [
                 Command.set(env.ref("mp_amazon.marketplace_fr").ids)
             ],

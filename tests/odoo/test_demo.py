@@ -75,8 +75,7 @@ def test_demo_amazon_account_imports_orders(odoo_env, odoo_server):
             # the sandbox's address, as docker-compose gives it
             backend.write(
                 {
-                    "endpoint_url": url,
-                    "amazon_lwa_url": f"{url}/auth/o2/token",
+                    **backend._amazon_sandbox_values(url),
                     "import_from": fields.Datetime.now() - timedelta(hours=1),
                     "import_cursor": False,
                 }

@@ -10,13 +10,6 @@ from odoo.tools import SQL
 
 SANDBOX_URL_VARIABLE = "MPHUB_SANDBOX_AMAZON_URL"
 SANDBOX_DEFAULT_URL = "http://127.0.0.1:8902"
-# the sandbox's application and first seller (mphub.sandbox.amazon)
-SANDBOX_CREDENTIALS = {
-    "amazon_lwa_client_id": "amzn1.application-oa2-client.sandbox",
-    "amazon_lwa_client_secret": "sandbox-lwa-secret",
-    "amazon_refresh_token": "Atzr|sandbox-seller-1",
-    "amazon_seller_id": "A1SANDBOXSELLER1",
-}
 # Amazon carrier codes (confirmShipment carrierCode) and the names Odoo
 # shipping methods usually have
 CARRIER_CODES = (
@@ -283,17 +276,31 @@ class MpBackend(models.Model):
     # demo
     # ------------------------------------------------------------------
     @api.model
+    def _amazon_sandbox_values(self, url, seller_id="A1SANDBOXSELLER1"):
+        """The values of an account on the sandbox's Amazon emulator at
+        ``url``, as one of its sellers (``mphub.sandbox.amazon.SELLERS``)."""
+        from mphub.sandbox import amazon
+
+        return {
+            "backend_type": "amazon",
+            "endpoint_url": url,
+            "amazon_lwa_url": f"{url}/auth/o2/token",
+            "amazon_lwa_client_id": amazon.LWA_CLIENT_ID,
+            "amazon_lwa_client_secret": amazon.LWA_CLIENT_SECRET,
+            "amazon_refresh_token": amazon.SELLERS[seller_id],
+            "amazon_seller_id": seller_id,
+        }
+
+    @api.model
     def _amazon_demo_point_to_sandbox(self, backend_ids):
         """Demo accounts talk to the sandbox (``python -m mphub.sandbox``)."""
         url = os.environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_DEFAULT_URL
         backends = self.browse(backend_ids)
         backends.write(
             {
-                "endpoint_url": url,
-                "amazon_lwa_url": f"{url}/auth/o2/token",
+                **self._amazon_sandbox_values(url),
                 "pricelist_id": self._sandbox_pricelist().id,
                 "import_from": fields.Datetime.now() - timedelta(days=1),
-                **SANDBOX_CREDENTIALS,
             }
         )
         backends.action_amazon_map_carriers()

@@ -1,7 +1,5 @@
 from datetime import timedelta
 
-from mphub.sandbox.amazon import LWA_CLIENT_ID, LWA_CLIENT_SECRET, SELLERS
-
 from odoo import Command, fields
 from odoo.tests import TransactionCase
 
@@ -33,17 +31,11 @@ class AmazonCommon(
 
     @classmethod
     def _create_backend(cls, name, seller, **values):
-        url = cls.sandbox.urls["amazon"]
-        return cls.env["mp.backend"].create(
+        backends = cls.env["mp.backend"]
+        return backends.create(
             {
+                **backends._amazon_sandbox_values(cls.sandbox.urls["amazon"], seller),
                 "name": name,
-                "backend_type": "amazon",
-                "endpoint_url": url,
-                "amazon_lwa_url": f"{url}/auth/o2/token",
-                "amazon_seller_id": seller,
-                "amazon_lwa_client_id": LWA_CLIENT_ID,
-                "amazon_lwa_client_secret": LWA_CLIENT_SECRET,
-                "amazon_refresh_token": SELLERS[seller],
                 "amazon_marketplace_ids": [
                     Command.set(cls.env.ref("mp_amazon.marketplace_fr").ids)
                 ],
