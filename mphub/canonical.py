@@ -58,6 +58,11 @@ class Address:
     phone: str | None = None
     mobile: str | None = None
     email: str | None = None
+    # what the buyer added for the carrier: door code, floor, instructions
+    # (not part of the fingerprint: the same address with other
+    # instructions is the same contact)
+    additional_info: str | None = None
+    address_type: str | None = None  # "residential" or "commercial", if known
 
     def fingerprint(self):
         """Stable digest of the address, used to reuse address partners."""
@@ -90,7 +95,11 @@ class Customer:
 
 @dataclass(frozen=True)
 class Tax:
-    rate: Decimal  # percent, e.g. Decimal("20")
+    """A tax the marketplace charged: its amount, and its rate (percent) or
+    code when the marketplace states them (None otherwise: the rate is then
+    chosen by the connector from the seller's taxes, see ``mphub.taxes``)."""
+
+    rate: Decimal | None  # percent, e.g. Decimal("20"), None when not stated
     amount: Decimal
     code: str | None = None
 
@@ -122,16 +131,17 @@ class OrderLine:
 
     @property
     def tax_rate(self):
-        """The single VAT rate of the line (percent), 0 when untaxed."""
-        return _single_rate(self.taxes)
+        """The VAT rate the marketplace states for the line (percent), 0
+        when it gives no tax, None when its taxes come without a rate."""
+        return _stated_rate(self.taxes)
 
     @property
     def shipping_tax_rate(self):
-        return _single_rate(self.shipping_taxes)
+        return _stated_rate(self.shipping_taxes)
 
     @property
     def gift_wrap_tax_rate(self):
-        return _single_rate(self.gift_wrap_taxes)
+        return _stated_rate(self.gift_wrap_taxes)
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,9 @@ class Order:
     shipping_deadline: datetime | None = None
     fulfilled_by_marketplace: bool = False
     extra: dict = field(default_factory=dict)
+    # the buyer's delivery instructions given with the order rather than
+    # with the address (drop-off location, building instructions)
+    delivery_instructions: str | None = None
 
     def skus(self):
         return sorted({line.sku for line in self.lines})
@@ -162,15 +175,12 @@ class Order:
         return _jsonable(dataclasses.asdict(self))
 
 
-def _single_rate(taxes):
-    rates = {t.rate for t in taxes if t.rate is not None}
-    if not rates:
+def _stated_rate(taxes):
+    if not taxes:
         return Decimal(0)
-    if len(rates) > 1:
-        # several VAT rates on one line do not happen on the marketplaces we
-        # serve; the mapper refuses such lines, this is a safety net.
-        raise ValueError(f"several tax rates on one line: {sorted(rates)}")
-    return rates.pop()
+    if any(t.rate is None for t in taxes):
+        return None
+    return sum((t.rate for t in taxes), Decimal(0))
 
 
 def _jsonable(value):

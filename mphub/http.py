@@ -6,17 +6,23 @@ can be targeted) and one error mapping to the core's exceptions. Secrets
 value found in a logged URL or message is masked.
 """
 
+import contextlib
 import email.utils
+import http.client
 import logging
+import socket
+import threading
 import time
 from datetime import datetime, timezone
 
 import requests
+import urllib3
 
 from . import __version__
 from .errors import (
     AuthError,
     ConfigError,
+    MphubError,
     NotFound,
     RemoteError,
     ThrottledError,
@@ -26,36 +32,93 @@ from .errors import (
 _logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 30  # seconds
+# a whole answer must arrive within this many times the per-read timeout
+DEADLINE_FACTOR = 4
+MAX_BODY_BYTES = 64 * 1024 * 1024  # larger answers are refused
+CHUNK_SIZE = 64 * 1024
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 MASK = "***"
+# the longest delay a Retry-After header may ask for, in seconds
+MAX_RETRY_AFTER = 3600
+# errors raised before anything is sent: the configuration is at fault
+# (a credential or URL that cannot go into a request), asking again is no cure
+REQUEST_BUILD_ERRORS = (
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.URLRequired,
+    requests.exceptions.InvalidJSONError,
+    UnicodeError,
+)
+
+
+def clean_secret(value):
+    """A credential as it must be used: surrounding whitespace (a pasted
+    trailing newline or space) removed, ``""`` when unset."""
+    if value is None:
+        return ""
+    return str(value).strip()
 
 
 def mask_secrets(text, secrets):
-    """Replace every secret value found in ``text`` by ``***``."""
+    """Replace every secret value found in ``text`` by ``***``.
+
+    A secret is also masked in its stripped form and as ``repr`` shows it
+    (exception texts quote values with their newlines escaped).
+    """
     text = str(text)
+    variants = set()
     for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, MASK)
+        if not secret:
+            continue
+        secret = str(secret)
+        for variant in (secret, secret.strip(), repr(secret)[1:-1]):
+            if len(variant) >= 4:
+                variants.add(variant)
+    # longest first: a secret containing another is masked whole
+    for variant in sorted(variants, key=len, reverse=True):
+        text = text.replace(variant, MASK)
     return text
 
 
-def parse_retry_after(value, now=None):
-    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date)."""
-    if not value:
+def parse_retry_after(value, now=None, maximum=None):
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an
+    HTTP date), at most ``maximum`` (``MAX_RETRY_AFTER``): a date in year
+    9999 must not park a job for centuries. None when absent or unreadable
+    (negative, fractional, NaN, garbage)."""
+    maximum = MAX_RETRY_AFTER if maximum is None else maximum
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str):
         return None
     value = value.strip()
-    if value.isdigit():
-        return int(value)
+    if not value or len(value) > 100:
+        return None
+    if value.isascii() and value.isdigit():
+        return min(int(value), maximum)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if when.tzinfo is None:  # "-0000": UTC, as RFC 5322 says
+        when = when.replace(tzinfo=timezone.utc)
     now = now or datetime.now(timezone.utc)
-    return max(0, int((when - now).total_seconds()) + 1)
+    try:
+        seconds = (when - now).total_seconds()
+    except (OverflowError, TypeError):
+        return None
+    return min(maximum, max(0, int(seconds) + 1))
 
 
 class HttpTransport:
-    """A requests session bound to one base URL, with the error mapping."""
+    """A requests session bound to one base URL, with the error mapping.
+
+    ``timeout`` bounds each socket read; ``deadline`` (by default
+    ``DEADLINE_FACTOR`` times ``timeout``) bounds the reading of a whole
+    answer, so that a server trickling bytes cannot hold a worker forever;
+    ``max_bytes`` bounds its size.
+    """
 
     def __init__(
         self,
@@ -63,15 +126,22 @@ class HttpTransport:
         *,
         headers=None,
         timeout=DEFAULT_TIMEOUT,
+        deadline=None,
+        max_bytes=MAX_BODY_BYTES,
         secrets=(),
         error_parser=None,
     ):
+        base_url = (base_url or "").strip()
         if not base_url:
             raise ConfigError("The endpoint URL is not set.")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"The endpoint URL {base_url!r} is not an http(s) URL.")
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
+        self.timeout = timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT
+        self.deadline = (
+            deadline if deadline and deadline > 0 else self.timeout * DEADLINE_FACTOR
+        )
+        self.max_bytes = max_bytes
         self.secrets = tuple(s for s in secrets if s)
         self.error_parser = error_parser or default_error_parser
         self.session = requests.Session()
@@ -96,9 +166,14 @@ class HttpTransport:
     ):
         """Send one request and return the ``requests.Response`` of a 2xx.
 
-        Maps failures to the core's exceptions: timeouts, connection errors
-        and 5xx to ``TransientError``, 429 to ``ThrottledError``, 401/403 to
-        ``AuthError``, 404 to ``NotFound`` and other 4xx to ``RemoteError``.
+        Maps failures to the core's exceptions: timeouts, connection errors,
+        broken answers and 5xx to ``TransientError``, 429 to
+        ``ThrottledError``, 401/403 to ``AuthError``, 404 to ``NotFound``,
+        other 4xx to ``RemoteError``, and a request that cannot be built (a
+        credential with a newline, a bad URL) to ``ConfigError``. Every
+        message is masked, and never chained to the library's exception,
+        whose text may hold a request header (the traceback a job stores
+        would show it).
         """
         url = self.base_url + path
         operation = operation or f"{method} {path}"
@@ -113,15 +188,39 @@ class HttpTransport:
                 files=files,
                 headers=headers,
                 timeout=self.timeout,
+                stream=True,
             )
-        except requests.Timeout as err:
+            try:
+                self._read_body(response, started, operation)
+            finally:
+                response.close()
+        except MphubError:
+            raise
+        except requests.Timeout:
             raise TransientError(
                 f"{operation}: no answer within {self.timeout} s"
-            ) from err
+            ) from None
+        except REQUEST_BUILD_ERRORS as err:
+            raise ConfigError(
+                self._mask(
+                    f"{operation}: the request cannot be sent, check the account's "
+                    f"settings ({type(err).__name__}: {err})"
+                )
+            ) from None
         except requests.ConnectionError as err:
             raise TransientError(
                 f"{operation}: connection failed ({self._mask(type(err).__name__)})"
-            ) from err
+            ) from None
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            http.client.HTTPException,
+            OSError,
+        ) as err:
+            # TooManyRedirects, ChunkedEncodingError, ContentDecodingError...
+            raise TransientError(
+                self._mask(f"{operation}: broken answer ({type(err).__name__}: {err})")
+            ) from None
         elapsed = (time.monotonic() - started) * 1000
         if _logger.isEnabledFor(logging.DEBUG):
             _logger.debug(
@@ -156,6 +255,58 @@ class HttpTransport:
             message, status=status, code=code, body=self._mask(response.text[:2000])
         )
 
+    def _read_body(self, response, started, operation):
+        """Read the streamed body of ``response`` within the deadline and the
+        size limit, then keep it as the response's content.
+
+        A read waits at most ``timeout`` for each piece, but a server can
+        send a byte at a time: a watchdog shuts the socket down when the
+        deadline passes, which ends a read waiting on it.
+        """
+        expired = threading.Event()
+        connection = getattr(response.raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+
+        def expire():
+            expired.set()
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        def too_slow():
+            return TransientError(
+                f"{operation}: the answer did not arrive within {self.deadline} s"
+            )
+
+        remaining = self.deadline - (time.monotonic() - started)
+        if remaining <= 0:
+            raise too_slow()
+        watchdog = threading.Timer(remaining, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(CHUNK_SIZE):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise TransientError(
+                        f"{operation}: the answer exceeds {self.max_bytes} bytes"
+                    )
+                if expired.is_set() or time.monotonic() - started > self.deadline:
+                    raise too_slow()
+                chunks.append(chunk)
+        except MphubError:
+            raise
+        except Exception:
+            if expired.is_set():
+                raise too_slow() from None
+            raise
+        finally:
+            watchdog.cancel()
+        # what ``Response.content`` would have stored had it read the body
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+
     def json(self, method, path, **kwargs):
         """``request`` then decode the JSON body.
 
@@ -165,12 +316,12 @@ class HttpTransport:
         response = self.request(method, path, **kwargs)
         try:
             return response.json()
-        except ValueError as err:
+        except (ValueError, RecursionError):
             operation = kwargs.get("operation") or f"{method} {path}"
             raise TransientError(
                 f"{operation}: the answer is not valid JSON ({len(response.content)}"
                 " bytes)"
-            ) from err
+            ) from None
 
     def _mask(self, text):
         return mask_secrets(text, self.secrets)

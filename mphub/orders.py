@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .canonical import OrderStatus
+from .taxes import Charge
 
 
 @dataclass(frozen=True)
@@ -17,13 +18,15 @@ class PlanLine:
     kind: str  # "product", "shipping", "discount" or "gift_wrap"
     quantity: int
     price_unit: Decimal
-    tax_rate: Decimal  # percent
+    tax_rate: Decimal | None  # percent the marketplace states, None if not
     tax_included: bool
     name: str = ""
     sku: str | None = None
     ean: str | None = None
     marketplace_product_id: str | None = None
     external_id: str | None = None  # marketplace line id
+    tax_key: object = None  # the tax chosen by ``tax_of`` (see plan_sale_order)
+    charges: tuple = ()  # the mphub.taxes.Charge records the line sums up
 
     @property
     def total(self):
@@ -54,72 +57,136 @@ class SalePlan:
         return tuple(line for line in self.lines if line.kind == "gift_wrap")
 
 
-def plan_sale_order(order):
+def stated_rate(charge):
+    """Default ``tax_of``: the rate the marketplace states (0 when it gives
+    no tax, None when its taxes come without a rate)."""
+    if not charge.taxes:
+        return Decimal(0)
+    return charge.rate
+
+
+# kind, what a line charges of it (amount, taxes), its sign on the total
+_CHARGES = (
+    ("shipping", lambda ol: (ol.shipping_price, ol.shipping_taxes), 1),
+    ("discount", lambda ol: (ol.discount, ol.discount_taxes), -1),
+    ("gift_wrap", lambda ol: (ol.gift_wrap, ol.gift_wrap_taxes), 1),
+)
+
+
+def order_charges(order):
+    """The taxed amounts of the order's active lines, as ``Charge`` records:
+    each product line, then each line's shipping, promotion and gift
+    wrapping (the non-zero ones)."""
+    charges = []
+    active = [(index, line) for index, line in enumerate(order.lines) if line.active]
+    for index, line in active:
+        amount = (
+            line.total if line.total is not None else line.unit_price * line.quantity
+        )
+        charges.append(
+            Charge(
+                kind="product",
+                amount=amount,
+                quantity=line.quantity,
+                taxes=tuple(line.taxes),
+                included=order.tax_included,
+                line=line,
+                index=index,
+            )
+        )
+    for kind, charge, _sign in _CHARGES:
+        for index, line in active:
+            amount, taxes = charge(line)
+            if amount:
+                charges.append(
+                    Charge(
+                        kind=kind,
+                        amount=amount,
+                        quantity=1,
+                        taxes=tuple(taxes),
+                        included=order.tax_included,
+                        line=line,
+                        index=index,
+                    )
+                )
+    return charges
+
+
+def plan_sale_order(order, tax_of=stated_rate):
     """Return the ``SalePlan`` of a canonical order.
 
-    Refused or cancelled lines are left out; shipping is summed per VAT rate
-    into one line each, in ascending rate order, and so are promotions
-    (negative discount lines) and gift wrapping.
+    Refused or cancelled lines are left out. ``tax_of(charge)`` gives the
+    tax of each taxed amount (an ``mphub.taxes.Charge``): the connector
+    passes its tax resolver, which returns the seller's tax checked against
+    the marketplace's amount (or raises); by default it is the rate the
+    marketplace states. Shipping, promotions (negative lines) and gift
+    wrapping are summed per tax into one line each, in the order their tax
+    first appears.
     """
-    active = [line for line in order.lines if line.active]
-    product_lines = [
-        PlanLine(
-            kind="product",
-            quantity=line.quantity,
-            price_unit=line.unit_price,
-            tax_rate=line.tax_rate,
-            tax_included=order.tax_included,
-            name=line.title,
-            sku=line.sku,
-            ean=line.ean,
-            marketplace_product_id=line.marketplace_product_id,
-            external_id=line.external_id,
-        )
-        for line in active
-    ]
-    # kind, amount and VAT rate of a line's charge, its sign on the total
-    charges = (
-        ("shipping", lambda ol: (ol.shipping_price, ol.shipping_tax_rate), 1),
-        ("discount", lambda ol: (ol.discount, ol.tax_rate), -1),
-        ("gift_wrap", lambda ol: (ol.gift_wrap, ol.gift_wrap_tax_rate), 1),
-    )
-    lines = list(product_lines)
-    for kind, charge, sign in charges:
-        by_rate = {}
-        for line in active:
-            amount, rate = charge(line)
-            if amount:
-                by_rate[rate] = by_rate.get(rate, Decimal(0)) + amount
-        lines.extend(
-            PlanLine(
-                kind=kind,
-                quantity=1,
-                price_unit=sign * amount,
-                tax_rate=rate,
-                tax_included=order.tax_included,
+    charges = order_charges(order)
+    lines = []
+    grouped = {}
+    for charge in charges:
+        key = tax_of(charge)
+        if charge.kind == "product":
+            line = charge.line
+            lines.append(
+                PlanLine(
+                    kind="product",
+                    quantity=line.quantity,
+                    price_unit=line.unit_price,
+                    tax_rate=line.tax_rate,
+                    tax_included=order.tax_included,
+                    name=line.title,
+                    sku=line.sku,
+                    ean=line.ean,
+                    marketplace_product_id=line.marketplace_product_id,
+                    external_id=line.external_id,
+                    tax_key=key,
+                    charges=(charge,),
+                )
             )
-            for rate, amount in sorted(by_rate.items())
-        )
+        else:
+            grouped.setdefault((charge.kind, key), []).append(charge)
+    for kind, _charge, sign in _CHARGES:
+        groups = [(key, group) for (k, key), group in grouped.items() if k == kind]
+        for key, group in _sorted_groups(groups):
+            rates = {stated_rate(c) for c in group}
+            lines.append(
+                PlanLine(
+                    kind=kind,
+                    quantity=1,
+                    price_unit=sign * sum((c.amount for c in group), Decimal(0)),
+                    tax_rate=rates.pop() if len(rates) == 1 else None,
+                    tax_included=order.tax_included,
+                    tax_key=key,
+                    charges=tuple(group),
+                )
+            )
     lines = tuple(lines)
     expected = sum((line.total for line in lines), Decimal(0))
     if not order.tax_included:
+        signs = {"product": 1, **{kind: sign for kind, _c, sign in _CHARGES}}
         expected += sum(
             (
-                sign * tax.amount
-                for ol in active
-                for group, sign in (
-                    (ol.taxes, 1),
-                    (ol.shipping_taxes, 1),
-                    (ol.discount_taxes, -1),
-                    (ol.gift_wrap_taxes, 1),
-                )
-                for tax in group
+                signs[charge.kind] * (charge.tax_amount or Decimal(0))
+                for charge in charges
             ),
             Decimal(0),
         )
-    commissions = [ol.commission for ol in order.lines if ol.active and ol.commission]
+    active = [ol for ol in order.lines if ol.active]
+    commissions = [ol.commission for ol in active if ol.commission]
     commission = sum(commissions, Decimal(0)) if commissions else order.commission_total
     return SalePlan(lines=lines, expected_total=expected, commission=commission)
+
+
+def _sorted_groups(groups):
+    """Groups in ascending order of their key when keys compare (rates),
+    else in the order they came."""
+    try:
+        return sorted(groups, key=lambda item: item[0])
+    except TypeError:
+        return groups
 
 
 def acceptance_decisions(order, available):

@@ -34,6 +34,7 @@
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",
         "views/mp_menus.xml",
+        "report/report_deliveryslip.xml",
     ],
     "demo": [
         "demo/mp_demo.xml",

@@ -14,14 +14,14 @@ and a JSON_LISTINGS_FEED above ``patch_max``; the feed id is the batch id
 ``push_status`` polls, whose processing report gives the per-SKU errors.
 """
 
-import gzip
+import collections
 import hashlib
 import json
 import logging
 import time
 import types
+import zlib
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,23 +29,40 @@ from sp_api.api import Feeds, ListingsItems, Orders
 from sp_api.auth import AccessTokenClient
 from sp_api.auth import access_token_client as sp_auth
 from sp_api.auth.exceptions import AuthorizationError
+from sp_api.base import Client, fill_query_params, sp_endpoint
 from sp_api.base import exceptions as sp_errors
+from sp_api.base._transport_httpx import HttpxTransport
 
 from ..client import MarketplaceClient, OrderPage, Outcome
 from ..errors import (
     AuthError,
     ConfigError,
     InvalidPayload,
+    MphubError,
     NotFound,
     RemoteError,
     ThrottledError,
     TransientError,
 )
-from ..offers import Listing, ListingPage, PushStatus
-from ..parsing import CENT, format_datetime
+from ..http import DEADLINE_FACTOR, MAX_BODY_BYTES, clean_secret, mask_secrets
+from ..offers import PushStatus
+from ..parsing import format_datetime, identifier_problem, parse_bool
+from .answers import (
+    FEED_PENDING,
+    MAX_ITEM_PAGES,
+    PageTokens,
+    feed_push_status,
+    patch_answer_errors,
+    read_feed,
+    read_listing_page,
+    read_order_items_page,
+    read_orders_page,
+    read_processing_report,
+    shippable_items,
+)
 from .mapping import map_order
 from .marketplaces import LWA_URL, by_id
-from .throttle import Throttle, shared_throttle
+from .throttle import Throttle, retry_delay, shared_throttle
 
 _logger = logging.getLogger(__name__)
 # the library logs request headers (access tokens) at debug level, and httpx
@@ -65,12 +82,87 @@ TRANSIENT_EXCEPTIONS = (
 )
 
 
-def _lwa_client_class(lwa_url):
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body that must arrive whole within ``deadline`` seconds of
+    the request and hold at most ``max_bytes``: httpx's timeouts bound each
+    read only, a server trickling bytes would hold the worker forever."""
+
+    def __init__(self, stream, started, deadline, max_bytes):
+        self.stream = stream
+        self.started = started
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+
+    def __iter__(self):
+        size = 0
+        for chunk in self.stream:
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise httpx.ReadError(f"the answer exceeds {self.max_bytes} bytes")
+            if time.monotonic() - self.started > self.deadline:
+                raise httpx.ReadTimeout(
+                    f"the answer did not arrive within {self.deadline} s"
+                )
+            yield chunk
+
+    def close(self):
+        self.stream.close()
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's own transport (its documented extension point), giving every
+    response body a total deadline and a size limit."""
+
+    def __init__(self, deadline, max_bytes, **kwargs):
+        super().__init__(**kwargs)
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+
+    def handle_request(self, request):
+        started = time.monotonic()
+        response = super().handle_request(request)
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_DeadlineStream(
+                response.stream, started, self.deadline, self.max_bytes
+            ),
+            extensions=response.extensions,
+        )
+
+
+def http_client(timeout, deadline=None, max_bytes=MAX_BODY_BYTES):
+    """An httpx client with the account's timeout on every read and a total
+    deadline on every answer."""
+    deadline = deadline or timeout * DEADLINE_FACTOR
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout),
+        transport=_DeadlineTransport(deadline, max_bytes),
+    )
+
+
+def _lwa_client_class(lwa_url, timeout=30, deadline=None, on_token=None):
     """An LWA token client posting to ``lwa_url``, whose cached tokens are
-    kept apart per token URL and application."""
+    kept apart per token URL and application. Its requests have the
+    account's ``timeout`` and ``deadline`` (the library's own client has
+    httpx's 5 s default); ``on_token`` is given every access token it hands
+    out (to mask them in error texts)."""
     parts = urlsplit(lwa_url or LWA_URL)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"The LWA token URL {lwa_url!r} is not an http(s) URL.")
+
+    def __init__(self, refresh_token=None, credentials=None, proxies=None, **kwargs):
+        AccessTokenClient.__init__(
+            self, refresh_token, credentials, proxies=proxies, **kwargs
+        )
+        self._transport.close()
+        self._transport = HttpxTransport(client=http_client(timeout, deadline))
+
+    def get_auth(self):
+        auth = AccessTokenClient.get_auth(self)
+        if on_token is not None and auth.access_token:
+            on_token(auth.access_token)
+        return auth
 
     def _get_cache_key(self, token_flavor=""):
         seed = "|".join(
@@ -90,9 +182,25 @@ def _lwa_client_class(lwa_url):
             "scheme": parts.scheme + "://",
             "host": parts.netloc,
             "path": parts.path or "/auth/o2/token",
+            "__init__": __init__,
+            "get_auth": get_auth,
             "_get_cache_key": _get_cache_key,
         },
     )
+
+
+class FeedDocuments(Client):
+    """getFeedDocument alone: the library's method also downloads the
+    document, with no timeout; the client downloads it itself
+    (``AmazonClient._download``) within the account's deadline."""
+
+    @sp_endpoint("/feeds/2021-06-30/documents/{}", method="GET")
+    def get_feed_document(self, feedDocumentId, **kwargs):
+        return self._request(
+            fill_query_params(kwargs.pop("path"), feedDocumentId),
+            params=kwargs,
+            add_marketplace=False,
+        )
 
 
 class AmazonClient(MarketplaceClient):
@@ -125,7 +233,12 @@ class AmazonClient(MarketplaceClient):
         issue_locale="en_US",
         rate_store=None,
     ):
-        endpoint = (endpoint or "").rstrip("/")
+        endpoint = clean_secret(endpoint).rstrip("/")
+        # credentials pasted with a trailing newline or spaces
+        refresh_token = clean_secret(refresh_token)
+        client_id = clean_secret(client_id)
+        client_secret = clean_secret(client_secret)
+        seller_id = clean_secret(seller_id)
         if not endpoint.startswith(("http://", "https://")):
             raise ConfigError("The Amazon endpoint must be an http(s) URL.")
         if not (refresh_token and client_id and client_secret):
@@ -143,10 +256,13 @@ class AmazonClient(MarketplaceClient):
         self.price_marketplace_ids = list(price_marketplace_ids or marketplace_ids)
         self.currency = currency
         self.issue_locale = issue_locale
-        self.timeout = timeout
+        self.timeout = timeout if timeout and timeout > 0 else 30
+        self.deadline = self.timeout * DEADLINE_FACTOR
         self.max_wait = max_wait
         self.page_budget = page_budget
-        self._secrets = (refresh_token, client_secret)
+        self._secrets = (refresh_token, client_secret, client_id)
+        # the last access tokens LWA gave this account, masked like secrets
+        self._tokens = collections.deque(maxlen=8)
         self._kwargs = {
             "credentials": {
                 "refresh_token": refresh_token,
@@ -154,8 +270,10 @@ class AmazonClient(MarketplaceClient):
                 "lwa_client_secret": client_secret,
             },
             "refresh_token": refresh_token,
-            "auth_token_client_class": _lwa_client_class(lwa_url),
-            "timeout": timeout,
+            "auth_token_client_class": _lwa_client_class(
+                lwa_url, self.timeout, self.deadline, self._tokens.append
+            ),
+            "timeout": self.timeout,
         }
         self._marketplace = types.SimpleNamespace(
             endpoint=endpoint, marketplace_id=marketplace_ids[0], region=region
@@ -176,8 +294,16 @@ class AmazonClient(MarketplaceClient):
         key = (cls, tuple(sorted(extra.items())))
         client = self._apis.get(key)
         if client is None:
-            client = self._apis[key] = cls(self._marketplace, **self._kwargs, **extra)
+            client = cls(self._marketplace, **self._kwargs, **extra)
+            # the library's transport takes an httpx client; the one it
+            # builds has a per-read timeout only, this one a total deadline
+            client._transport.close()
+            client._transport = HttpxTransport(client=self._http())
+            self._apis[key] = client
         return client
+
+    def _http(self):
+        return http_client(self.timeout, self.deadline)
 
     def close(self):
         for client in self._apis.values():
@@ -187,12 +313,14 @@ class AmazonClient(MarketplaceClient):
                 pass
         self._apis = {}
 
-    def _mask(self, text):
-        text = str(text)
-        for secret in self._secrets:
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
-        return text
+    def _mask(self, text, *more):
+        """``text`` without the account's secrets, the access tokens and
+        restricted data tokens in use, nor ``more``."""
+        tokens = [
+            getattr(client, "restricted_data_token", None)
+            for client in self._apis.values()
+        ]
+        return mask_secrets(text, (*self._secrets, *self._tokens, *tokens, *more))
 
     def call(self, operation, function, *args, **kwargs):
         """Call ``function`` (a library method) as Amazon's ``operation``:
@@ -210,64 +338,104 @@ class AmazonClient(MarketplaceClient):
         bucket = self.throttle.bucket(operation)
         try:
             response = function(*args, **kwargs)
-        except sp_errors.SellingApiRequestThrottledException as err:
+        except Exception as err:
+            # masked with the restricted data token the failed call used
+            mapped = self._map_error(operation, bucket, err)
+            for client in self._apis.values():
+                # the library leaves it set when the restricted call fails:
+                # the next calls would carry it
+                if not getattr(client, "keep_restricted_data_token", False):
+                    client.restricted_data_token = None
+            if mapped is None:
+                raise
+            # not chained: the library's exception may hold a request (a
+            # header with a token) the job's stored traceback would show
+            raise mapped from None
+        self._follow_rate(bucket, getattr(response, "headers", None))
+        return response
+
+    def _map_error(self, operation, bucket, err):
+        """The core's error for the library's ``err`` (``None``: not one of
+        the library's, let it through)."""
+        if isinstance(err, MphubError):
+            return err
+        if isinstance(err, sp_errors.SellingApiRequestThrottledException):
             bucket.drain()
             self._follow_rate(bucket, err.headers)
-            wait = max(1, int(bucket.wait_time() + 0.999))
-            raise ThrottledError(
+            wait = retry_delay(bucket.wait_time())
+            return ThrottledError(
                 f"{operation}: HTTP 429 {self._error_text(err)}",
                 status=429,
                 retry_after=min(wait, 900),
-            ) from err
-        except TRANSIENT_EXCEPTIONS as err:
-            raise TransientError(
+            )
+        if isinstance(err, TRANSIENT_EXCEPTIONS):
+            return TransientError(
                 f"{operation}: HTTP {err.code} {self._error_text(err)}",
                 status=err.code,
-            ) from err
-        except sp_errors.SellingApiForbiddenException as err:
+            )
+        if isinstance(err, sp_errors.SellingApiForbiddenException):
             self._forget_token()
-            raise AuthError(
-                f"{operation}: {self._error_text(err)}", status=403
-            ) from err
-        except sp_errors.SellingApiNotFoundException as err:
-            raise NotFound(f"{operation}: {self._error_text(err)}") from err
-        except sp_errors.SellingApiException as err:
+            return AuthError(f"{operation}: {self._error_text(err)}", status=403)
+        if isinstance(err, sp_errors.SellingApiNotFoundException):
+            return NotFound(f"{operation}: {self._error_text(err)}")
+        if isinstance(err, sp_errors.SellingApiException):
             if type(err) is sp_errors.SellingApiException:
                 # a status the library has no class for (502...): transient
-                raise TransientError(
-                    f"{operation}: HTTP 5xx {self._error_text(err)}"
-                ) from err
-            raise RemoteError(
+                return TransientError(f"{operation}: HTTP 5xx {self._error_text(err)}")
+            return RemoteError(
                 f"{operation}: {self._error_text(err)}",
                 status=err.code,
                 code=getattr(err, "amzn_code", None),
                 body=err.error,
-            ) from err
-        except AuthorizationError as err:
+            )
+        if isinstance(err, AuthorizationError):
             status = getattr(err, "status_code", None)
             if isinstance(status, int) and status >= 500:
-                raise TransientError(
-                    f"LWA token: HTTP {status}", status=status
-                ) from err
-            raise AuthError(
+                return TransientError(f"LWA token: HTTP {status}", status=status)
+            return AuthError(
                 self._mask(f"LWA token refused: {err.error_code} {err.message}"),
                 status=status,
-            ) from err
-        except httpx.TimeoutException as err:
-            raise TransientError(f"{operation}: timeout ({err})") from err
-        except httpx.HTTPError as err:
-            raise TransientError(self._mask(f"{operation}: {err}")) from err
-        except ValueError as err:  # unreadable JSON
-            raise TransientError(f"{operation}: unreadable answer ({err})") from err
-        self._follow_rate(bucket, getattr(response, "headers", None))
-        return response
+            )
+        return self._http_error(operation, err)
+
+    def _http_error(self, operation, err, *more):
+        """The core's error for an httpx error (``None`` for another)."""
+        name = type(err).__name__
+        if isinstance(err, httpx.TimeoutException):
+            return TransientError(
+                self._mask(f"{operation}: timeout ({name}: {err})", *more)
+            )
+        if isinstance(err, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+            return ConfigError(
+                self._mask(f"{operation}: bad URL ({name}: {err})", *more)
+            )
+        if isinstance(err, httpx.LocalProtocolError):
+            # a header value that cannot be sent (a token or credential with
+            # a newline): asking again sends it again
+            return ConfigError(
+                self._mask(f"{operation}: the request cannot be sent ({name})", *more)
+            )
+        if isinstance(err, (httpx.HTTPError, httpx.StreamError, OSError)):
+            return TransientError(self._mask(f"{operation}: {name}: {err}", *more))
+        if isinstance(err, UnicodeError):
+            return ConfigError(
+                self._mask(f"{operation}: the request cannot be sent ({name})", *more)
+            )
+        if isinstance(err, ValueError):  # unreadable JSON
+            return TransientError(
+                self._mask(f"{operation}: unreadable answer ({name}: {err})", *more)
+            )
+        return None
 
     @staticmethod
     def _follow_rate(bucket, headers):
-        if headers:
+        """Follow ``x-amzn-RateLimit-Limit`` (read and bounded by
+        ``throttle.parse_rate_limit``: garbage is ignored)."""
+        rate = None
+        if hasattr(headers, "get"):
             rate = headers.get("x-amzn-RateLimit-Limit")
-            if rate:
-                bucket.set_rate(rate)
+        if rate:
+            bucket.set_rate(rate)
 
     def _error_text(self, err):
         errors = err.error if isinstance(getattr(err, "error", None), list) else []
@@ -340,65 +508,28 @@ class AmazonClient(MarketplaceClient):
     # offers
     # ------------------------------------------------------------------
     def list_listings(self, page=None):
+        """One searchListingsItems page; ``page``: our page token (the
+        server's token and the digests of those the walk used)."""
+        tokens = PageTokens.load(page)
         listings = self.api(ListingsItems)
         params = {
             "marketplaceIds": self.marketplace_ids[:1],
             "pageSize": 20,
             "includedData": "summaries,attributes,offers,fulfillmentAvailability",
         }
-        if page:
-            params["pageToken"] = page
+        if tokens.token:
+            params["pageToken"] = tokens.token
         response = self.call(
             "searchListingsItems",
             listings.search_listings_items,
             self.seller_id,
             **params,
         )
-        payload = self.expect(response, "items")
-        good, invalid = [], []
-        for item in payload["items"]:
-            try:
-                good.append(self._listing(item))
-            except (InvalidPayload, TypeError, ValueError, ArithmeticError) as err:
-                invalid.append((item, str(err)))
-        token = response.next_token
-        return ListingPage(
-            listings=good,
-            next_page=token or None,
-            total=payload.get("numberOfResults"),
-            invalid=invalid,
-        )
-
-    def _listing(self, item):
-        if not isinstance(item, dict) or not item.get("sku"):
-            raise InvalidPayload("listing without sku")
-        main = self.marketplace_ids[0]
-        summaries = [s for s in item.get("summaries") or () if isinstance(s, dict)]
-        summary = next(
-            (s for s in summaries if s.get("marketplaceId") == main),
-            summaries[0] if summaries else {},
-        )
-        attributes = item.get("attributes") or {}
-        eans = []
-        for ident in attributes.get("externally_assigned_product_identifier") or ():
-            value = ident.get("value") if isinstance(ident, dict) else None
-            if value and value not in eans:
-                eans.append(str(value))
-        quantity = _listing_quantity(item, attributes)
-        price, currency = _listing_price(item, attributes, main)
-        status = summary.get("status") or []
-        return Listing(
-            sku=item["sku"],
-            eans=tuple(eans),
-            marketplace_product_id=summary.get("asin"),
-            external_id=summary.get("asin"),
-            quantity=quantity,
-            price=price,
-            currency=currency,
-            condition=summary.get("conditionType"),
-            active="BUYABLE" in status or not status,
-            title=summary.get("itemName"),
-            raw=item,
+        return read_listing_page(
+            self.expect(response, "items"),
+            self.marketplace_ids[0],
+            tokens,
+            pagination=getattr(response, "pagination", None),
         )
 
     def _stock_patch(self, quantity):
@@ -478,14 +609,9 @@ class AmazonClient(MarketplaceClient):
             except (RemoteError, NotFound) as err:
                 errors[sku] = str(err)
                 continue
-            payload = self.expect(response, "status")
-            problems = [
-                f"{i.get('code')}: {i.get('message')}"
-                for i in payload.get("issues") or ()
-                if i.get("severity") == "ERROR"
-            ]
-            if payload["status"] != "ACCEPTED" or problems:
-                errors[sku] = "; ".join(problems) or payload["status"]
+            problem = patch_answer_errors(self.expect(response, "status"))
+            if problem:
+                errors[sku] = problem
         return PushStatus(
             done=True,
             message="patchListingsItem",
@@ -538,13 +664,17 @@ class AmazonClient(MarketplaceClient):
         return str(self.expect(feed, "feedId")["feedId"])
 
     def _upload(self, url, content):
+        # the presigned URL is a credential of its own: masked
         try:
-            with httpx.Client(timeout=self.timeout) as http:
+            with self._http() as http:
                 response = http.put(
                     url, content=content, headers={"Content-Type": FEED_CONTENT_TYPE}
                 )
-        except httpx.HTTPError as err:
-            raise TransientError(f"feed upload: {err}") from err
+        except Exception as err:
+            mapped = self._http_error("feed upload", err, url, urlsplit(url).query)
+            if mapped is None:
+                raise
+            raise mapped from None
         if response.status_code >= 500 or response.status_code == 429:
             raise TransientError(
                 f"feed upload: HTTP {response.status_code}",
@@ -564,97 +694,64 @@ class AmazonClient(MarketplaceClient):
         feed = self.expect(
             self.call("getFeed", feeds.get_feed, batch_id), "processingStatus"
         )
-        status = feed["processingStatus"]
-        if status in ("IN_QUEUE", "IN_PROGRESS"):
-            return PushStatus(done=False, message=status)
-        if status == "CANCELLED":
-            return PushStatus(done=True, failed=True, message="CANCELLED")
+        status, document_id = read_feed(feed)
         report = None
-        if feed.get("resultFeedDocumentId"):
-            report = self._report(feed["resultFeedDocumentId"])
-        if status == "FATAL":
-            reason = "; ".join(
-                str(i.get("message")) for i in (report or {}).get("issues") or ()
-            )
-            return PushStatus(done=True, failed=True, message=f"FATAL {reason}".strip())
-        errors = {}
-        for issue in (report or {}).get("issues") or ():
-            if issue.get("severity") != "ERROR":
-                continue
-            sku = issue.get("sku")
-            if not sku and skus and isinstance(issue.get("messageId"), int):
-                index = issue["messageId"] - 1
-                sku = skus[index] if 0 <= index < len(skus) else None
-            if not sku:
-                continue
-            text = f"{issue.get('code')}: {issue.get('message')}"
-            errors[sku] = f"{errors[sku]}; {text}" if sku in errors else text
-        summary = (report or {}).get("summary") or {}
-        return PushStatus(
-            done=True,
-            message=status,
-            errors=errors,
-            lines_read=summary.get("messagesProcessed"),
-            lines_in_error=summary.get("messagesInvalid"),
+        if status not in FEED_PENDING and status is not None and document_id:
+            report = self._report(document_id)
+        return feed_push_status(status, report, skus)
+
+    def _feed_document(self, document_id):
+        """The content (bytes) of feed document ``document_id``:
+        getFeedDocument gives its presigned URL, read within the account's
+        timeout and deadline, then unpacked when compressed."""
+        info = self.call(
+            "getFeedDocument",
+            self.api(FeedDocuments).get_feed_document,
+            document_id,
         )
+        info = self.expect(info, "url")
+        content = self._download("feed document", info["url"])
+        if info.get("compressionAlgorithm"):
+            unpacked = _gunzip(content, MAX_BODY_BYTES)
+            if unpacked is None:
+                raise TransientError("feed document: unreadable compressed content")
+            content = unpacked
+        return content
+
+    def _download(self, what, url):
+        """The body of a GET on a presigned ``url`` (itself a credential:
+        never shown)."""
+        try:
+            with self._http() as http:
+                response = http.get(url)
+        except Exception as err:
+            mapped = self._http_error(what, err, url, urlsplit(url).query)
+            if mapped is None:
+                raise
+            raise mapped from None
+        status = response.status_code
+        if status >= 500 or status == 429:
+            raise TransientError(f"{what}: HTTP {status}", status=status)
+        if status >= 300:
+            raise RemoteError(f"{what} refused: HTTP {status}", status=status)
+        return response.content
 
     def _report(self, document_id):
-        feeds = self.api(Feeds)
-        # getFeedDocument, then the download (gunzipped by the library)
-        text = self.call("getFeedDocument", feeds.get_feed_result_document, document_id)
-        if isinstance(text, bytes):
-            text = gzip.decompress(text) if text[:2] == b"\x1f\x8b" else text
-            text = text.decode()
-        try:
-            report = json.loads(text)
-        except ValueError as err:
-            raise TransientError(f"unreadable processing report ({err})") from err
-        return report if isinstance(report, dict) else {}
+        # getFeedDocument, then the download within the account's deadline
+        return read_processing_report(self._feed_document(document_id))
 
 
-def _listing_quantity(item, attributes):
-    """The merchant-fulfilled quantity of a searchListingsItems item."""
-    quantity = None
-    for entry in item.get("fulfillmentAvailability") or ():
-        if entry.get("fulfillmentChannelCode") == "DEFAULT":
-            quantity = entry.get("quantity")
-    if quantity is None:
-        for entry in attributes.get("fulfillment_availability") or ():
-            if entry.get("fulfillment_channel_code") == "DEFAULT":
-                quantity = entry.get("quantity")
-    if quantity is not None and (
-        isinstance(quantity, bool) or not isinstance(quantity, int)
-    ):
-        raise InvalidPayload(f"quantity {quantity!r} is not a whole number")
-    return quantity
-
-
-def _listing_price(item, attributes, marketplace_id):
-    """``(price, currency)`` of the B2C offer on ``marketplace_id``."""
-    for offer in item.get("offers") or ():
-        if offer.get("marketplaceId") == marketplace_id and offer.get("offerType") in (
-            None,
-            "B2C",
-        ):
-            amount = (offer.get("price") or {}).get("amount")
-            if amount is not None:
-                return (
-                    Decimal(str(amount)).quantize(CENT),
-                    (offer.get("price") or {}).get("currencyCode"),
-                )
-    for offer in attributes.get("purchasable_offer") or ():
-        if offer.get("marketplace_id") != marketplace_id:
-            continue
-        if offer.get("audience", "ALL") != "ALL":
-            continue
-        for our_price in offer.get("our_price") or ():
-            for slot in our_price.get("schedule") or ():
-                if "value_with_tax" in slot:
-                    return (
-                        Decimal(str(slot["value_with_tax"])).quantize(CENT),
-                        offer.get("currency"),
-                    )
-    return None, None
+def _gunzip(data, max_bytes):
+    """``data`` decompressed (gzip or zlib), refusing more than
+    ``max_bytes`` of output; ``None`` when it is not compressed data."""
+    inflater = zlib.decompressobj(15 + 32)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error:
+        return None
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise TransientError(f"the document exceeds {max_bytes} bytes once unpacked")
+    return out
 
 
 class OrdersV0:
@@ -678,10 +775,10 @@ class OrdersV0:
 
     def list_orders(self, updated_since, page=None, updated_before=None):
         client = self.client
-        state = json.loads(page) if page else {}
-        carried = state.get("orders") or []
-        next_token = state.get("next")
-        if not carried and not state.get("started"):
+        state = _order_page_state(page)
+        carried = state["orders"]
+        tokens = PageTokens(state["next"], state["seen"], state["pages"])
+        if not carried and not state["started"]:
             until = updated_before or datetime.now(timezone.utc) - IMPORT_LAG
             response = client.call(
                 "getOrders",
@@ -693,15 +790,17 @@ class OrdersV0:
                 RestrictedResources=RESTRICTED,
             )
             carried, next_token = self._page(response)
-        elif not carried and next_token:
+            tokens = _next_orders_page(tokens, next_token)
+        elif not carried and tokens.token:
             response = client.call(
                 "getOrders",
                 self._orders().get_orders,
-                NextToken=next_token,
+                NextToken=tokens.token,
                 MarketplaceIds=client.marketplace_ids,
                 RestrictedResources=RESTRICTED,
             )
             carried, next_token = self._page(response)
+            tokens = _next_orders_page(tokens, next_token)
         done = []
         started = time.monotonic()
         while carried:
@@ -716,9 +815,15 @@ class OrdersV0:
                     raise
                 break
             carried = carried[1:]
-        if carried or next_token:
+        if carried or tokens.token:
             following = json.dumps(
-                {"started": True, "orders": carried, "next": next_token},
+                {
+                    "started": True,
+                    "orders": carried,
+                    "next": tokens.token,
+                    "seen": tokens.seen,
+                    "pages": tokens.pages,
+                },
                 separators=(",", ":"),
             )
         else:
@@ -727,21 +832,20 @@ class OrdersV0:
 
     @staticmethod
     def _page(response):
-        payload = AmazonClient.expect(response, "Orders")
-        return list(payload["Orders"]), payload.get("NextToken") or None
+        return read_orders_page(AmazonClient.expect(response, "Orders"))
 
     def _with_items(self, order, gifts=True):
         """The order with its ``OrderItems``. An order with gift items is
         read again with a restricted data token: their ``BuyerInfo`` holds
         the gift wrap price (part of ``OrderTotal``) and message; rare
         enough to cost nothing on the others (``gifts``: read them)."""
-        order_id = order.get("AmazonOrderId")
-        if not order_id:
+        order_id = order.get("AmazonOrderId") if isinstance(order, dict) else None
+        if not isinstance(order_id, str) or identifier_problem(order_id):
             return order  # kept as is: the mapping says what is wrong
         items = self._items(order_id)
         if gifts and any(
             isinstance(item, dict)
-            and item.get("IsGift") == "true"
+            and parse_bool(item.get("IsGift")) is True
             and "BuyerInfo" not in item
             for item in items
         ):
@@ -749,20 +853,24 @@ class OrdersV0:
         return dict(order, OrderItems=items)
 
     def _items(self, order_id, **restricted):
-        items, token = [], None
-        while True:
-            kwargs = dict(restricted, NextToken=token) if token else restricted
+        """Every page of getOrderItems of an order; a NextToken the server
+        repeats (or too many pages) is ``InvalidPayload``, not a loop."""
+        items, tokens = [], PageTokens()
+        while tokens is not None:
+            kwargs = restricted
+            if tokens.token:
+                kwargs = dict(restricted, NextToken=tokens.token)
             response = self.client.call(
                 "getOrderItems",
                 self._orders().get_order_items,
                 order_id,
                 **kwargs,
             )
-            payload = AmazonClient.expect(response, "OrderItems")
-            items.extend(payload["OrderItems"])
-            token = payload.get("NextToken")
-            if not token:
-                break
+            page, token = read_order_items_page(
+                AmazonClient.expect(response, "OrderItems")
+            )
+            items.extend(page)
+            tokens = tokens.advance(token, "getOrderItems.NextToken", MAX_ITEM_PAGES)
         return items
 
     def get_orders(self, external_ids):
@@ -790,18 +898,14 @@ class OrdersV0:
         raw = self._with_items(
             AmazonClient.expect(response, "AmazonOrderId"), gifts=False
         )
-        items = {
-            i.get("OrderItemId"): i
-            for i in raw.get("OrderItems") or ()
-            if isinstance(i, dict)
-        }
+        # {OrderItemId: (ordered, shipped)}, every field checked
+        items = shippable_items(raw.get("OrderItems"))
         if shipment.lines:
             wanted = {str(k): int(v) for k, v in shipment.lines.items() if v}
         else:
             wanted = {
-                item_id: int(item.get("QuantityOrdered") or 0)
-                - int(item.get("QuantityShipped") or 0)
-                for item_id, item in items.items()
+                item_id: ordered - shipped
+                for item_id, (ordered, shipped) in items.items()
             }
         unknown = sorted(set(wanted) - set(items))
         if unknown:
@@ -810,8 +914,7 @@ class OrdersV0:
             )
         left = {}
         for item_id, quantity in wanted.items():
-            ordered = int(items[item_id].get("QuantityOrdered") or 0)
-            shipped = int(items[item_id].get("QuantityShipped") or 0)
+            ordered, shipped = items[item_id]
             if shipment.declared is not None:
                 # Amazon's shipped quantity beyond the earlier shipments is
                 # this one's (a retry after a lost answer)
@@ -851,7 +954,48 @@ class OrdersV0:
             "confirmShipment",
             self._orders().confirm_shipment,
             external_id,
-            marketplaceId=raw.get("MarketplaceId") or client.marketplace_ids[0],
+            marketplaceId=_marketplace_of(raw) or client.marketplace_ids[0],
             packageDetail=package,
         )
         return Outcome.DONE
+
+
+MAX_ORDER_PAGES = 100_000  # getOrders pages of one import run
+
+
+def _order_page_state(page):
+    """The state our getOrders page token carries (orders whose items are
+    still to read, the server's NextToken, the digests of the tokens used
+    and the page count)."""
+    state = {"started": False, "orders": [], "next": None, "seen": [], "pages": 0}
+    if not page:
+        return state
+    try:
+        loaded = json.loads(page)
+    except (TypeError, ValueError, RecursionError):
+        loaded = None
+    if not isinstance(loaded, dict):
+        raise InvalidPayload(f"getOrders: page token {str(page)[:40]!r} is not ours")
+    state["started"] = bool(loaded.get("started"))
+    for key, kind in (("orders", list), ("seen", list), ("next", str)):
+        if isinstance(loaded.get(key), kind):
+            state[key] = loaded[key]
+    pages = loaded.get("pages")
+    if isinstance(pages, int) and not isinstance(pages, bool) and pages >= 0:
+        state["pages"] = pages
+    state["seen"] = [d for d in state["seen"] if isinstance(d, str)]
+    return state
+
+
+def _next_orders_page(tokens, next_token):
+    """``tokens`` moved on to the server's ``next_token`` (None at the end):
+    a token the walk used before is ``InvalidPayload``, never a loop."""
+    following = tokens.advance(next_token, "getOrders.NextToken", MAX_ORDER_PAGES)
+    return following or PageTokens(None, tokens.seen, tokens.pages)
+
+
+def _marketplace_of(raw):
+    value = raw.get("MarketplaceId") if isinstance(raw, dict) else None
+    if isinstance(value, str) and not identifier_problem(value):
+        return value.strip()
+    return None

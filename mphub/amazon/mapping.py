@@ -9,9 +9,11 @@ number raise ``InvalidPayload`` with every reason found.
 
 Amounts (EU marketplaces): ``ItemPrice`` is the unit price times the quantity,
 VAT included, and ``ItemTax`` its VAT part; shipping likewise; promotions
-(``PromotionDiscount``, ``ShippingDiscount``) are positive amounts taken off.
-The VAT rate of a line is the standard rate whose tax, computed on the line's
-gross amount, gives ``ItemTax`` to the cent.
+(``PromotionDiscount``, ``ShippingDiscount``) are amounts taken off. Amazon
+gives tax amounts, never rates: the canonical taxes carry the amount only,
+and the connector chooses the seller's tax and checks it against that amount
+(``mphub.taxes``). Amounts may not be negative, but for the discounts, whose
+sign varies between Amazon's documents and are taken off whatever it is.
 
 Fulfilment by Amazon (``FulfillmentChannel`` AFN) orders keep their status
 prefixed (``AFN:Shipped``), so that an account can import FBA orders (already
@@ -19,7 +21,7 @@ delivered by Amazon) without importing seller-fulfilled orders first seen as
 shipped.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from ..canonical import Address, Customer, Order, OrderLine, OrderStatus, Tax
 from ..errors import InvalidPayload
@@ -38,37 +40,25 @@ ORDER_STATUSES = {
 AFN_PREFIX = "AFN:"
 # statuses whose items carry no prices yet (payment not authorised)
 UNPRICED_STATUSES = frozenset({"Pending", "PendingAvailability"})
-# VAT rates of the countries Amazon Europe sells to, in percent
-VAT_RATES = tuple(
-    Decimal(rate)
-    for rate in (
-        "0 2.1 3 4 5 5.5 6 7 8 8.5 9 10 12 13 13.5 14 15 16 17 18 19 20 21 22 23 "
-        "24 25 25.5 27"
-    ).split()
-)
+# statuses after which nothing is sold: prices may be absent
+DEAD_STATUSES = frozenset({"Canceled", "Unfulfillable"})
 
 
 def marketplace_status(raw):
     """The order status as the connector's import states know it."""
     status = raw.get("OrderStatus") if isinstance(raw, dict) else None
-    if raw.get("FulfillmentChannel") == "AFN" and isinstance(status, str):
+    if not isinstance(status, str):
+        return None
+    if raw.get("FulfillmentChannel") == "AFN":
         return AFN_PREFIX + status
     return status
 
 
-def infer_vat_rate(gross, tax):
-    """The VAT rate (percent) whose tax on ``gross`` (tax included) rounds
-    to ``tax``; the nearest standard rate, or None when none is within a
-    cent."""
-    if not gross or not tax:
-        return Decimal(0) if not tax else None
-    best = None
-    for rate in VAT_RATES:
-        computed = (gross * rate / (100 + rate)).quantize(CENT, ROUND_HALF_UP)
-        gap = abs(computed - tax)
-        if gap <= CENT and (best is None or gap < best[0]):
-            best = (gap, rate)
-    return best[1] if best else None
+def raw_status(raw):
+    """The canonical status of a stored order, None when unreadable; read
+    without mapping the rest (a cancelled order carries no prices)."""
+    status = raw.get("OrderStatus") if isinstance(raw, dict) else None
+    return ORDER_STATUSES.get(status) if isinstance(status, str) else None
 
 
 def map_order(raw):
@@ -80,13 +70,13 @@ def map_order(raw):
     status = r.choice(raw, "OrderStatus", "", ORDER_STATUSES)
     created = r.datetime(raw, "PurchaseDate", "")
     updated = r.datetime(raw, "LastUpdateDate", "")
-    priced = status not in UNPRICED_STATUSES
+    priced = status not in UNPRICED_STATUSES | DEAD_STATUSES
     total_money = r.obj(raw, "OrderTotal", "", required=False)
     total = currency = None
     if total_money is not None:
-        total = r.decimal(total_money, "Amount", "OrderTotal")
-        currency = r.str(total_money, "CurrencyCode", "OrderTotal")
-    elif priced and status not in ("Canceled", "Unfulfillable"):
+        total = r.decimal(total_money, "Amount", "OrderTotal", minimum=0)
+        currency = r.currency(total_money, "CurrencyCode", "OrderTotal")
+    elif priced:
         r.fail("OrderTotal", "missing")
     items = r.list(raw, "OrderItems", "", non_empty=True)
     lines = []
@@ -96,10 +86,24 @@ def map_order(raw):
             lines.append(line)
         currency = currency or item_currency
     customer = _customer(r, raw)
+    business = r.bool(raw, "IsBusinessOrder", "", default=False)
+    prime = r.bool(raw, "IsPrime", "", default=False)
+    texts = {
+        key: r.str(raw, key, "", required=False)
+        for key in (
+            "SellerOrderId",
+            "SalesChannel",
+            "MarketplaceId",
+            "ShipmentServiceLevelCategory",
+            "FulfillmentChannel",
+        )
+    }
+    buyer_info = r.obj(raw, "BuyerInfo", "", required=False) or {}
+    purchase_order = r.str(buyer_info, "PurchaseOrderNumber", "BuyerInfo", False)
     r.raise_if_errors()
     if not currency:
         currency = _marketplace_currency(raw)
-    if total is not None and priced:
+    if total is not None and (priced or all(line.total for line in lines)):
         computed = sum(
             (
                 line.unit_price * line.quantity
@@ -128,21 +132,19 @@ def map_order(raw):
         customer=customer,
         lines=tuple(lines),
         tax_included=True,
-        reference=raw.get("SellerOrderId") or order_id,
+        reference=texts["SellerOrderId"] or order_id,
         total=total,
         shipping_total=shipping,
-        channel=raw.get("SalesChannel") or raw.get("MarketplaceId"),
-        shipping_method=raw.get("ShipmentServiceLevelCategory"),
+        channel=texts["SalesChannel"] or texts["MarketplaceId"],
+        shipping_method=texts["ShipmentServiceLevelCategory"],
         shipping_deadline=deadline,
         fulfilled_by_marketplace=afn,
         extra={
-            "marketplace_id": raw.get("MarketplaceId"),
-            "fulfillment_channel": raw.get("FulfillmentChannel"),
-            "is_business_order": bool(raw.get("IsBusinessOrder")),
-            "is_prime": bool(raw.get("IsPrime")),
-            "purchase_order_number": (raw.get("BuyerInfo") or {}).get(
-                "PurchaseOrderNumber"
-            ),
+            "marketplace_id": texts["MarketplaceId"],
+            "fulfillment_channel": texts["FulfillmentChannel"],
+            "is_business_order": business,
+            "is_prime": prime,
+            "purchase_order_number": purchase_order,
         },
     )
 
@@ -154,14 +156,28 @@ def _marketplace_currency(raw):
     return marketplace.currency if marketplace else "EUR"
 
 
-def _money(r, data, key, path, required=False):
+def _money(r, data, key, path, required=False, signed=False):
     """``(amount, currency)`` of a Money object; amount ``Decimal(0)`` when
-    absent and not required."""
+    absent and not required. Negative amounts are refused, but for
+    ``signed`` ones (discounts), whose magnitude is taken."""
     money = r.obj(data, key, path, required=required)
     if money is None:
         return Decimal(0), None
-    amount = r.decimal(money, "Amount", f"{path}.{key}", default=Decimal(0))
-    return abs(amount), money.get("CurrencyCode")
+    amount = r.decimal(
+        money,
+        "Amount",
+        f"{path}.{key}",
+        default=Decimal(0),
+        minimum=None if signed else 0,
+    )
+    currency = r.currency(money, "CurrencyCode", f"{path}.{key}", required=False)
+    return (abs(amount) if signed else amount), currency
+
+
+def _tax(amount, given):
+    """The canonical taxes of an amount's tax: its amount only (Amazon gives
+    no rate), none when Amazon gave no tax field."""
+    return (Tax(rate=None, amount=amount),) if given else ()
 
 
 def _line(r, item, path, priced):
@@ -173,62 +189,52 @@ def _line(r, item, path, priced):
     tax, _cur = _money(r, item, "ItemTax", path)
     shipping, _cur = _money(r, item, "ShippingPrice", path)
     shipping_tax, _cur = _money(r, item, "ShippingTax", path)
-    shipping_discount, _cur = _money(r, item, "ShippingDiscount", path)
-    shipping_discount_tax, _cur = _money(r, item, "ShippingDiscountTax", path)
-    discount, _cur = _money(r, item, "PromotionDiscount", path)
-    discount_tax, _cur = _money(r, item, "PromotionDiscountTax", path)
+    shipping_discount, _cur = _money(r, item, "ShippingDiscount", path, signed=True)
+    shipping_discount_tax, _cur = _money(
+        r, item, "ShippingDiscountTax", path, signed=True
+    )
+    discount, _cur = _money(r, item, "PromotionDiscount", path, signed=True)
+    discount_tax, _cur = _money(r, item, "PromotionDiscountTax", path, signed=True)
     cod, _cur = _money(r, item, "CODFee", path)
-    cod_discount, _cur = _money(r, item, "CODFeeDiscount", path)
+    cod_discount, _cur = _money(r, item, "CODFeeDiscount", path, signed=True)
     sku = r.str(item, "SellerSKU", path)
     item_id = r.str(item, "OrderItemId", path)
     if quantity is None:
         return None, currency
-    unit = (gross / quantity).quantize(CENT, ROUND_HALF_UP)
-    # a total that the quantity does not divide: the cents left over go to
-    # the discount, so that the lines still add up to Amazon's amounts
+    unit = (gross / quantity).quantize(CENT, ROUND_CEILING)
+    # a total that the quantity does not divide: the unit price is rounded
+    # up and the cents it adds go to the discount, so that the lines still
+    # add up to Amazon's amounts
     discount += unit * quantity - gross
-    rate = infer_vat_rate(gross, tax)
-    if rate is None:
-        r.fail(f"{path}.ItemTax", f"{tax} is no VAT rate's tax on {gross}")
-    shipping_rate = infer_vat_rate(shipping, shipping_tax)
-    if shipping_rate is None:
-        r.fail(
-            f"{path}.ShippingTax", f"{shipping_tax} is no VAT rate's tax on {shipping}"
-        )
     net_shipping = shipping - shipping_discount + cod - cod_discount
     net_shipping_tax = shipping_tax - shipping_discount_tax
     gift = item.get("BuyerInfo") if isinstance(item.get("BuyerInfo"), dict) else {}
     gift_wrap, _cur = _money(r, gift, "GiftWrapPrice", f"{path}.BuyerInfo")
     gift_wrap_tax, _cur = _money(r, gift, "GiftWrapTax", f"{path}.BuyerInfo")
-    gift_rate = infer_vat_rate(gift_wrap, gift_wrap_tax)
-    if gift_rate is None:
-        r.fail(
-            f"{path}.BuyerInfo.GiftWrapTax",
-            f"{gift_wrap_tax} is no VAT rate's tax on {gift_wrap}",
-        )
+    has = item.get
     return (
         OrderLine(
             external_id=item_id,
             sku=sku,
             quantity=quantity,
             unit_price=unit,
-            title=item.get("Title") or "",
-            marketplace_product_id=item.get("ASIN") or None,
+            title=r.str(item, "Title", path, required=False, default=""),
+            marketplace_product_id=r.str(item, "ASIN", path, required=False),
             total=gross,
-            taxes=(Tax(rate=rate, amount=tax),) if rate else (),
+            taxes=_tax(tax, has("ItemTax") is not None),
             shipping_price=net_shipping,
-            shipping_taxes=(Tax(rate=shipping_rate, amount=net_shipping_tax),)
-            if shipping_rate
-            else (),
+            shipping_taxes=_tax(
+                net_shipping_tax,
+                has("ShippingTax") is not None
+                or has("ShippingDiscountTax") is not None,
+            ),
             discount=discount,
-            discount_taxes=(Tax(rate=rate, amount=discount_tax),)
-            if rate and discount
+            discount_taxes=_tax(discount_tax, has("PromotionDiscountTax") is not None)
+            if discount_tax
             else (),
             gift_wrap=gift_wrap,
-            gift_wrap_taxes=(Tax(rate=gift_rate, amount=gift_wrap_tax),)
-            if gift_rate and gift_wrap
-            else (),
-            gift_message=gift.get("GiftMessageText") or None,
+            gift_wrap_taxes=_tax(gift_wrap_tax, gift.get("GiftWrapTax") is not None),
+            gift_message=r.str(gift, "GiftMessageText", path, required=False),
             status=None,
             active=True,
         ),
@@ -237,59 +243,119 @@ def _line(r, item, path, priced):
 
 
 def _customer(r, raw):
-    buyer = raw.get("BuyerInfo") if isinstance(raw.get("BuyerInfo"), dict) else {}
+    """The buyer and the shipping address.
+
+    Amazon gives a buyer's tax number only where its documents say so:
+    ``BuyerInfo.BuyerTaxInfo`` for business orders of the Brazil, Mexico and
+    India marketplaces, ``BuyerTaxInformation`` in Turkey. EU business orders
+    carry the company name (``ShippingAddress.CompanyName``) but no VAT
+    number: it is read where it is given, never guessed.
+    """
+    buyer = r.obj(raw, "BuyerInfo", "", required=False) or {}
     address = r.obj(raw, "ShippingAddress", "", required=False) or {}
     order_id = raw.get("AmazonOrderId") or ""
-    tax_info = buyer.get("BuyerTaxInfo")
-    tax_info = tax_info if isinstance(tax_info, dict) else {}
+    tax_info = r.obj(buyer, "BuyerTaxInfo", "BuyerInfo", required=False) or {}
     vat = None
-    for classification in tax_info.get("TaxClassifications") or ():
+    classifications = tax_info.get("TaxClassifications")
+    for classification in classifications if isinstance(classifications, list) else ():
         if isinstance(classification, dict) and classification.get("Name") in (
             "VATNumber",
             "VATNumberV2",
         ):
-            vat = classification.get("Value") or None
-    registration = raw.get("BuyerTaxInformation")
-    if not vat and isinstance(registration, dict):
-        vat = registration.get("BuyerTaxRegistrationId") or None
-    company = tax_info.get("CompanyLegalName") or address.get("CompanyName") or None
+            vat = (
+                r.str(
+                    classification,
+                    "Value",
+                    "BuyerInfo.BuyerTaxInfo.TaxClassifications",
+                    required=False,
+                )
+                or None
+            )
+    registration = r.obj(raw, "BuyerTaxInformation", "", required=False) or {}
+    if not vat:
+        vat = (
+            r.str(
+                registration,
+                "BuyerTaxRegistrationId",
+                "BuyerTaxInformation",
+                required=False,
+            )
+            or None
+        )
+
+    def text(data, key, path):
+        return r.str(data, key, path, required=False) or None
+
+    recipient_company = text(address, "CompanyName", "ShippingAddress")
+    company = (
+        text(tax_info, "CompanyLegalName", "BuyerInfo.BuyerTaxInfo")
+        or text(registration, "BuyerLegalCompanyName", "BuyerTaxInformation")
+        or recipient_company
+    )
+    buyer_name = text(buyer, "BuyerName", "BuyerInfo")
+    email = text(buyer, "BuyerEmail", "BuyerInfo")
     name = (
-        address.get("Name")
-        or buyer.get("BuyerName")
+        text(address, "Name", "ShippingAddress")
+        or buyer_name
         or company
         or f"Amazon {order_id}".strip()
     )
-    country = address.get("CountryCode")
+    country = text(address, "CountryCode", "ShippingAddress")
     if address and not country:
         r.fail("ShippingAddress.CountryCode", "missing")
-    street = " ".join(
-        str(address.get(key)).strip() for key in ("AddressLine1",) if address.get(key)
-    )
+    elif country and not (
+        len(country) == 2 and country.isascii() and country.isalpha()
+    ):
+        r.fail("ShippingAddress.CountryCode", f"not an ISO 3166 code: {country!r}")
+        country = None
+    street = text(address, "AddressLine1", "ShippingAddress") or ""
     street2 = ", ".join(
-        str(address.get(key)).strip()
-        for key in ("AddressLine2", "AddressLine3")
-        if address.get(key)
+        line
+        for line in (
+            text(address, "AddressLine2", "ShippingAddress"),
+            text(address, "AddressLine3", "ShippingAddress"),
+        )
+        if line
     )
+    address_type = text(address, "AddressType", "ShippingAddress")
     shipping = Address(
         name=name,
         street=street,
         street2=street2 or None,
-        zip=address.get("PostalCode") or None,
-        city=address.get("City") or "",
-        state=address.get("StateOrRegion") or None,
+        zip=text(address, "PostalCode", "ShippingAddress"),
+        city=text(address, "City", "ShippingAddress") or "",
+        state=text(address, "StateOrRegion", "ShippingAddress"),
         country_code=(country or "").upper() or _marketplace_country(raw),
-        company=address.get("CompanyName") or None,
-        phone=address.get("Phone") or None,
-        email=buyer.get("BuyerEmail") or None,
+        company=recipient_company,
+        phone=text(address, "Phone", "ShippingAddress"),
+        email=email,
+        additional_info=_delivery_preferences(r, raw),
+        address_type=address_type.lower()
+        if address_type in ("Commercial", "Residential")
+        else None,
     )
     return Customer(
-        name=buyer.get("BuyerName") or name,
+        name=buyer_name or name,
         shipping_address=shipping,
-        external_id=buyer.get("BuyerEmail") or None,
-        email=buyer.get("BuyerEmail") or None,
+        external_id=email,
+        email=email,
         vat=vat,
         company=company,
     )
+
+
+def _delivery_preferences(r, raw):
+    """The buyer's delivery instructions for the address, one line each.
+
+    Orders v0 gives them in ``DeliveryPreferences`` of getOrderAddress, not
+    in getOrders' order: they are read when the stored payload carries that
+    object next to the order's own fields."""
+    preferences = r.obj(raw, "DeliveryPreferences", "", required=False) or {}
+    lines = [
+        r.str(preferences, key, "DeliveryPreferences", required=False)
+        for key in ("AddressInstructions", "DropOffLocation")
+    ]
+    return "\n".join(line for line in lines if line) or None
 
 
 def _marketplace_country(raw):

@@ -41,4 +41,4 @@ _BY_ID = {m.marketplace_id: m for m in MARKETPLACES}
 
 def by_id(marketplace_id):
     """The ``Marketplace`` of an id, None when unknown."""
-    return _BY_ID.get(marketplace_id)
+    return _BY_ID.get(marketplace_id) if isinstance(marketplace_id, str) else None

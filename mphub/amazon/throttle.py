@@ -16,6 +16,8 @@ share Amazon's quota: ``SharedBucket`` keeps a bucket in a PostgreSQL table
 the database's clock, so every process takes from the same tokens.
 """
 
+import math
+import re
 import threading
 import time
 
@@ -41,14 +43,46 @@ RATES = {
 }
 
 
-def _new_rate(announced, current):
-    """The announced rate as a float when it is valid and differs from
-    ``current``, else None."""
-    try:
-        rate = float(announced)
-    except (TypeError, ValueError):
+# bounds of an announced rate (calls a second): below one call an hour a
+# job would be parked for good, above a thousand it is not a usage plan
+MIN_RATE = 1 / 3600
+MAX_RATE = 1000.0
+MAX_RETRY_AFTER = 3600  # seconds: the longest delay a throttled job is given
+_RATE = re.compile(r"[0-9]{1,10}(?:\.[0-9]{0,12})?(?:[eE][-+]?[0-9]{1,3})?")
+
+
+def parse_rate_limit(announced):
+    """The rate of an ``x-amzn-RateLimit-Limit`` header as a float within
+    ``MIN_RATE`` and ``MAX_RATE``, or None when it is not a positive finite
+    number (garbage, NaN, infinity, zero, negative)."""
+    if isinstance(announced, bool):
         return None
-    if rate <= 0 or abs(rate - current) < 1e-9:
+    if isinstance(announced, int) and abs(announced) > 10**9:
+        return None
+    if isinstance(announced, int | float):
+        rate = float(announced)
+    elif isinstance(announced, str) and _RATE.fullmatch(announced.strip()):
+        rate = float(announced.strip())
+    else:
+        return None
+    if not math.isfinite(rate) or rate <= 0:
+        return None
+    return min(MAX_RATE, max(MIN_RATE, rate))
+
+
+def retry_delay(wait):
+    """Whole seconds from 1 to ``MAX_RETRY_AFTER`` for a wait in seconds
+    (infinite or NaN: the maximum)."""
+    if not isinstance(wait, int | float) or math.isnan(wait) or wait > MAX_RETRY_AFTER:
+        return MAX_RETRY_AFTER
+    return max(1, math.ceil(wait))
+
+
+def _new_rate(announced, current):
+    """The announced rate, bounded, when it is valid and differs from
+    ``current``, else None."""
+    rate = parse_rate_limit(announced)
+    if rate is None or abs(rate - current) < 1e-9:
         return None
     return rate
 
@@ -249,9 +283,9 @@ class Throttle:
             bucket.give_back()
             raise ThrottledError(
                 f"{operation}: Amazon's rate limit allows the next call in "
-                f"{wait:.0f} s",
+                f"{min(wait, 10**9):.0f} s",
                 status=429,
-                retry_after=max(1, int(wait + 0.999)),
+                retry_after=retry_delay(wait),
             )
         if wait > 0:
             self.sleep(wait)

@@ -11,13 +11,15 @@ orders, offset pagination by update date), OR21 (accept/refuse lines), OR23
 from urllib.parse import quote
 
 from ..client import MarketplaceClient, OrderPage, Outcome
-from ..errors import RemoteError, TransientError
-from ..http import DEFAULT_TIMEOUT, HttpTransport
-from ..parsing import format_datetime
+from ..errors import InvalidPayload, RemoteError, TransientError
+from ..http import DEFAULT_TIMEOUT, HttpTransport, clean_secret
+from ..parsing import Reader, format_datetime
 from .mapping import map_order
-from .offers import MiraklOffersMixin
+from .offers import MiraklOffersMixin, read_offset
 
 MAX_PAGE_SIZE = 100  # OR11 refuses more
+# an OR11 walk longer than this is a server repeating pages
+MAX_ORDER_OFFSET = 10_000_000
 # states in which an accepted order has been (or is being) handled
 ACCEPTED_STATES = frozenset(
     {
@@ -48,11 +50,14 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
         timeout=DEFAULT_TIMEOUT,
         page_size=MAX_PAGE_SIZE,
     ):
-        self.shop_id = shop_id or None
+        # a key pasted with a trailing newline would be refused by requests
+        # with the key in the error's text
+        api_key = clean_secret(api_key)
+        self.shop_id = clean_secret(shop_id) or None
         self.page_size = max(1, min(int(page_size or MAX_PAGE_SIZE), MAX_PAGE_SIZE))
         self.transport = HttpTransport(
             base_url,
-            headers={"Authorization": api_key or "", "Accept": "application/json"},
+            headers={"Authorization": api_key, "Accept": "application/json"},
             timeout=timeout,
             secrets=(api_key,),
         )
@@ -68,10 +73,11 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
         return f"{path}/{action}" if action else path
 
     def _get_state(self, order_id):
+        """The marketplace's state of an order, read again (OR11)."""
         orders = self.get_orders([order_id])
         if not orders:
             raise RemoteError(f"order {order_id} is not known to the marketplace")
-        return orders[0].get("order_state")
+        return read_order_state(orders[0])
 
     # -- business verbs --------------------------------------------------
     def test_connection(self):
@@ -85,7 +91,7 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
         }
 
     def list_orders(self, updated_since, page=None, updated_before=None):
-        offset = int(page or 0)
+        offset = read_offset(page, "OR11")
         body = self.transport.json(
             "GET",
             "/api/orders",
@@ -98,19 +104,7 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
                 offset=offset,
             ),
         )
-        orders = body.get("orders") if isinstance(body, dict) else None
-        if not isinstance(orders, list):
-            raise TransientError("OR11: the answer has no order list")
-        total = body.get("total_count")
-        total = total if isinstance(total, int) else None
-        next_offset = offset + len(orders)
-        if total is None:
-            more = len(orders) == self.page_size
-        else:
-            more = bool(orders) and next_offset < total
-        return OrderPage(
-            orders=orders, next_page=str(next_offset) if more else None, total=total
-        )
+        return read_order_page(body, offset, self.page_size)
 
     def get_orders(self, external_ids):
         result = []
@@ -123,7 +117,7 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
                 operation="OR11",
                 params=self._params(order_ids=",".join(chunk), max=MAX_PAGE_SIZE),
             )
-            result.extend(body.get("orders") or [])
+            result.extend(read_order_page(body, 0, MAX_PAGE_SIZE).orders)
         return result
 
     def map_order(self, raw):
@@ -217,7 +211,69 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
         raise err
 
     def list_carriers(self):
+        """SH21: the operator's carriers, as ``{code, label, standard_code,
+        tracking_url}`` dicts with a code."""
         body = self.transport.json(
             "GET", "/api/shipping/carriers", operation="SH21", params=self._params()
         )
-        return body.get("carriers") or []
+        return read_carriers(body)
+
+
+def read_order_page(body, offset, page_size):
+    """The ``OrderPage`` of an OR11 answer read from ``offset``: the raw
+    orders (mapped later, each on its own) and the next offset. Offsets only
+    grow and ``MAX_ORDER_OFFSET`` bounds the walk."""
+    orders = body.get("orders") if isinstance(body, dict) else None
+    if not isinstance(orders, list):
+        raise TransientError("OR11: the answer has no order list")
+    reader = Reader()
+    total = reader.count(body, "total_count", "OR11")
+    reader.raise_if_errors()
+    next_offset = offset + len(orders)
+    if total is None:
+        more = len(orders) >= page_size
+    else:
+        more = bool(orders) and next_offset < total
+    if more and next_offset >= MAX_ORDER_OFFSET:
+        raise InvalidPayload(
+            f"OR11: paging goes on past {MAX_ORDER_OFFSET} orders"
+            f" (total_count {total!r})"
+        )
+    return OrderPage(
+        orders=orders, next_page=str(next_offset) if more else None, total=total
+    )
+
+
+def read_order_state(order):
+    """The ``order_state`` of an OR11 order record, a known text."""
+    reader = Reader()
+    if not isinstance(order, dict):
+        raise InvalidPayload("OR11: the order record is not an object")
+    state = reader.identifier(order, "order_state", "OR11")
+    reader.raise_if_errors()
+    return state
+
+
+def read_carriers(body):
+    """The carriers of an SH21 answer; an entry without a usable code is
+    left out, a wrong answer shape is ``TransientError``."""
+    carriers = body.get("carriers") if isinstance(body, dict) else None
+    if not isinstance(carriers, list):
+        raise TransientError("SH21: the answer has no carrier list")
+    result = []
+    for entry in carriers:
+        reader = Reader()
+        code = reader.identifier(entry, "code", "carrier")
+        carrier = {
+            "code": code,
+            "label": reader.text(entry, "label", "carrier", max_length=200) or "",
+            "standard_code": reader.identifier(
+                entry, "standard_code", "carrier", required=False
+            ),
+            "tracking_url": reader.text(
+                entry, "tracking_url", "carrier", max_length=1000
+            ),
+        }
+        if not reader.errors:
+            result.append(carrier)
+    return result

@@ -12,7 +12,7 @@ from decimal import Decimal
 from ..canonical import Address, Customer, Order, OrderLine, OrderStatus, Tax
 from ..countries import to_alpha2
 from ..errors import InvalidPayload
-from ..parsing import CENT, Reader
+from ..parsing import CENT, Reader, clean_text
 
 # Mirakl order state -> canonical status
 ORDER_STATES = {
@@ -33,6 +33,14 @@ DEAD_LINE_STATES = frozenset({"REFUSED", "CANCELED"})
 TAX_MODES = ("TAX_INCLUDED", "TAX_EXCLUDED")
 
 
+def raw_status(raw):
+    """The canonical status of a raw OR11 order, None when unreadable; read
+    without mapping the rest (an order closed or refused may have lost its
+    customer data)."""
+    state = raw.get("order_state") if isinstance(raw, dict) else None
+    return ORDER_STATES.get(state) if isinstance(state, str) else None
+
+
 def map_order(raw):
     """Return the canonical ``Order`` of a Mirakl order payload."""
     if not isinstance(raw, dict):
@@ -42,7 +50,7 @@ def map_order(raw):
     state = r.choice(raw, "order_state", "", ORDER_STATES)
     created = r.datetime(raw, "created_date", "")
     updated = r.datetime(raw, "last_updated_date", "")
-    currency = r.str(raw, "currency_iso_code", "")
+    currency = r.currency(raw, "currency_iso_code", "")
     tax_mode = r.choice(
         raw, "order_tax_mode", "", TAX_MODES, required=False, default="TAX_INCLUDED"
     )
@@ -52,7 +60,7 @@ def map_order(raw):
     commission = r.decimal(raw, "total_commission", "", required=False)
     customer = _customer(r, raw)
     lines = [
-        _line(r, line, f"order_lines[{index}]", tax_mode != "TAX_EXCLUDED")
+        _line(r, line, f"order_lines[{index}]")
         for index, line in enumerate(
             r.list(raw, "order_lines", "", non_empty=True), start=0
         )
@@ -69,13 +77,38 @@ def map_order(raw):
             f"{shipping} differs from the sum of the line shipping prices "
             f"{line_shipping}",
         )
+    expected_total = price + shipping
+    taxes = sum(
+        (t.amount for line in lines for t in (*line.taxes, *line.shipping_taxes)),
+        Decimal(0),
+    )
+    # total_price adds the lines' fees, if any: their total_price says so;
+    # tax excluded, it is without taxes (some operators add them)
+    line_totals = [
+        Reader().decimal(line, "total_price", "", required=False)
+        for line in raw["order_lines"]
+    ]
+    readings = [expected_total]
+    if None not in line_totals:
+        readings.append(sum(line_totals, Decimal(0)))
+    if tax_mode == "TAX_EXCLUDED":
+        readings += [reading + taxes for reading in readings]
+    if total is not None and all(abs(total - r_) >= CENT for r_ in readings):
+        r.fail(
+            "total_price",
+            f"{total} differs from price + shipping_price = {expected_total}",
+        )
     r.raise_if_errors()
 
     channel = raw.get("channel") if isinstance(raw.get("channel"), dict) else {}
     references = (
         raw.get("references") if isinstance(raw.get("references"), dict) else {}
     )
-    deadline = Reader().datetime(raw, "shipping_deadline", "", required=False)
+    lenient = Reader()  # informative fields: a bad one is left out
+    deadline = lenient.datetime(raw, "shipping_deadline", "", required=False)
+    reference = lenient.str(raw, "commercial_id", "", required=False) or lenient.str(
+        references, "order_reference_for_customer", "", required=False
+    )
     return Order(
         external_id=order_id,
         status=ORDER_STATES[state],
@@ -86,17 +119,18 @@ def map_order(raw):
         customer=customer,
         lines=tuple(lines),
         tax_included=tax_mode == "TAX_INCLUDED",
-        reference=raw.get("commercial_id")
-        or references.get("order_reference_for_customer"),
-        total=total if total is not None else price + shipping,
+        reference=reference,
+        total=expected_total + taxes
+        if tax_mode == "TAX_EXCLUDED"
+        else (total if total is not None else expected_total),
         shipping_total=shipping,
         commission_total=commission,
-        channel=channel.get("code"),
-        shipping_method=raw.get("shipping_type_code"),
+        channel=lenient.str(channel, "code", "", required=False),
+        shipping_method=lenient.str(raw, "shipping_type_code", "", required=False),
         shipping_deadline=deadline,
         extra={
-            "payment_workflow": raw.get("payment_workflow"),
-            "shipping_tracking": raw.get("shipping_tracking"),
+            "payment_workflow": lenient.str(raw, "payment_workflow", "", False),
+            "shipping_tracking": lenient.str(raw, "shipping_tracking", "", False),
         },
     )
 
@@ -109,26 +143,35 @@ def _customer(r, raw):
     billing = _address(r, customer, "billing_address", "customer", required=False)
     organization = customer.get("organization")
     organization = organization if isinstance(organization, dict) else {}
-    name = " ".join(
-        part
-        for part in (customer.get("firstname"), customer.get("lastname"))
-        if isinstance(part, str) and part.strip()
-    )
+    name = _full_name(customer)
     if not name and shipping:
         name = shipping.name
     if not name:
         r.fail("customer", "no name")
-    locale = customer.get("locale")
+    locale = clean_text(customer.get("locale"), 16)
     return Customer(
         name=name,
         shipping_address=shipping,
         billing_address=billing,
         external_id=r.str(customer, "customer_id", "customer", required=False),
-        email=raw.get("customer_notification_email") or None,
-        vat=organization.get("tax_identification_number") or None,
-        company=organization.get("name") or None,
+        email=r.str(raw, "customer_notification_email", "", required=False) or None,
+        vat=r.str(
+            organization,
+            "tax_identification_number",
+            "customer.organization",
+            required=False,
+        )
+        or None,
+        company=r.str(organization, "name", "customer.organization", required=False)
+        or None,
         lang=locale if isinstance(locale, str) and locale else None,
     )
+
+
+def _full_name(data):
+    """First and last name, control characters removed."""
+    parts = (clean_text(data.get(key), 200) for key in ("firstname", "lastname"))
+    return " ".join(part for part in parts if part)
 
 
 def _address(r, customer, key, path, required):
@@ -142,13 +185,16 @@ def _address(r, customer, key, path, required):
     except InvalidPayload as err:
         r.errors.extend(err.reasons)
         country = None
-    name = " ".join(
-        part
-        for part in (data.get("firstname"), data.get("lastname"))
-        if isinstance(part, str) and part.strip()
-    )
+    name = _full_name(data)
     if not name:
         r.fail(f"{path}.lastname", "missing")
+    # OR11 gives two company lines (``company_2``: a department, a
+    # building) and, on the shipping address only, ``additional_info``
+    companies = [
+        r.str(data, key, path, required=False) for key in ("company", "company_2")
+    ]
+    company = " - ".join(part for part in companies if part) or None
+    additional_info = r.str(data, "additional_info", path, required=False)
     return Address(
         name=name,
         street=r.str(data, "street_1", path),
@@ -157,13 +203,17 @@ def _address(r, customer, key, path, required):
         city=r.str(data, "city", path),
         state=r.str(data, "state", path, required=False),
         country_code=country,
-        company=r.str(data, "company", path, required=False),
+        company=company,
         phone=r.str(data, "phone", path, required=False),
         mobile=r.str(data, "phone_secondary", path, required=False),
+        additional_info=additional_info or None,
     )
 
 
-def _taxes(r, line, key, path, base, tax_included):
+def _taxes(r, line, key, path):
+    """The taxes of a line's price or shipping: amount, and the rate and code
+    when given (the rate is optional in OR11: the connector then chooses the
+    seller's tax and checks it against the amount, see ``mphub.taxes``)."""
     taxes = []
     for index, tax in enumerate(r.list(line, key, path, required=False)):
         tax_path = f"{path}.{key}[{index}]"
@@ -172,19 +222,13 @@ def _taxes(r, line, key, path, base, tax_included):
             continue
         amount = r.decimal(tax, "amount", tax_path)
         rate = r.rate(tax, "rate", tax_path)
-        if rate is None and amount is not None and base:
-            # the rate is optional in OR11: derive it from the amount
-            net = base - amount if tax_included else base
-            rate = (amount * 100 / net).quantize(Decimal("0.1")) if net else None
-        if rate is None:
-            r.fail(tax_path, "no rate")
-        taxes.append(Tax(rate=rate, amount=amount, code=tax.get("code")))
-    if len({t.rate for t in taxes}) > 1:
-        r.fail(f"{path}.{key}", "several tax rates on one line")
+        code = r.str(tax, "code", tax_path, required=False)
+        if amount is not None:
+            taxes.append(Tax(rate=rate, amount=amount, code=code))
     return tuple(taxes)
 
 
-def _line(r, line, path, tax_included):
+def _line(r, line, path):
     if not isinstance(line, dict):
         r.fail(path, "expected an object")
         return None
@@ -200,18 +244,19 @@ def _line(r, line, path, tax_included):
                 f"{total} differs from price_unit x quantity = {expected}",
             )
     commission = r.decimal(line, "total_commission", path, required=False)
+    state = r.str(line, "order_line_state", path, required=False)
     return OrderLine(
         external_id=r.str(line, "order_line_id", path),
         sku=r.str(line, "offer_sku", path),
         quantity=quantity,
         unit_price=unit_price,
-        title=line.get("product_title") or "",
+        title=r.str(line, "product_title", path, required=False, default=""),
         marketplace_product_id=r.str(line, "product_sku", path, required=False),
         total=total,
-        taxes=_taxes(r, line, "taxes", path, total, tax_included),
+        taxes=_taxes(r, line, "taxes", path),
         shipping_price=shipping or Decimal(0),
-        shipping_taxes=_taxes(r, line, "shipping_taxes", path, shipping, tax_included),
+        shipping_taxes=_taxes(r, line, "shipping_taxes", path),
         commission=commission,
-        status=line.get("order_line_state"),
-        active=line.get("order_line_state") not in DEAD_LINE_STATES,
+        status=state,
+        active=state not in DEAD_LINE_STATES,
     )

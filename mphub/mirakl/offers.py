@@ -20,11 +20,12 @@ would hide the defect from the drift check).
 
 import csv
 import io
-from decimal import Decimal, InvalidOperation
+from dataclasses import replace
 from urllib.parse import quote
 
 from ..errors import InvalidPayload, NotFound, TransientError
 from ..offers import Listing, ListingPage, PushStatus
+from ..parsing import Reader, clean_text, identifier_problem
 
 LISTING_PAGE_SIZE = 100  # OF21 refuses more
 LISTING_SORT = {"sort": "productTitle", "order": "asc"}
@@ -39,66 +40,106 @@ PRICE_HEADER = (
     "discount-end-date",
 )
 PUSH_KINDS = ("stock", "price")
+# an OF21 walk longer than this is a server repeating pages, not a shop
+MAX_LISTING_OFFSET = 2_000_000
 
 
 def map_listing(raw):
     """Map an OF21 offer record to a ``Listing``.
 
-    Raises ``InvalidPayload`` (every reason at once) when the record has no
-    seller SKU or an unreadable quantity or price.
+    Raises ``InvalidPayload`` (every reason at once, each naming its field)
+    when the record has no seller SKU, a quantity that is not a whole number
+    from 0, a price that is not an amount, or a field of the wrong type.
     """
     if not isinstance(raw, dict):
         raise InvalidPayload(["the offer record is not an object"])
-    reasons = []
-    sku = raw.get("shop_sku")
-    if not isinstance(sku, str) or not sku.strip():
-        reasons.append("shop_sku is missing")
-    quantity = raw.get("quantity")
-    if quantity is not None and (
-        isinstance(quantity, bool) or not isinstance(quantity, int)
-    ):
-        reasons.append(f"quantity {quantity!r} is not an integer")
-    price = _decimal(raw.get("price"))
-    if raw.get("price") is not None and price is None:
-        reasons.append(f"price {raw.get('price')!r} is not a number")
-    if reasons:
-        raise InvalidPayload(reasons)
-    return Listing(
-        sku=sku.strip(),
-        eans=_eans(raw.get("product_references")),
-        marketplace_product_id=raw.get("product_sku") or None,
-        external_id=str(raw["offer_id"]) if raw.get("offer_id") is not None else None,
-        quantity=quantity,
-        price=price,
-        currency=raw.get("currency_iso_code"),
-        condition=raw.get("state_code"),
-        active=bool(raw.get("active", True)),
-        title=raw.get("product_title"),
-        raw=raw,
-    )
+    reader = Reader()
+    sku = reader.identifier(raw, "shop_sku", "")
+    quantity = reader.count(raw, "quantity", "")
+    price = reader.amount(raw, "price", "")
+    listing = {
+        "eans": _eans(reader, raw),
+        "marketplace_product_id": reader.identifier(
+            raw, "product_sku", "", required=False
+        ),
+        "external_id": reader.identifier(
+            raw, "offer_id", "", required=False, numbers=True
+        ),
+        "currency": _currency(reader, raw, "currency_iso_code", ""),
+        "condition": reader.identifier(raw, "state_code", "", required=False),
+        "active": reader.bool(raw, "active", "", default=True),
+        "title": reader.text(raw, "product_title", "", max_length=500),
+    }
+    reader.raise_if_errors()
+    return Listing(sku=sku, quantity=quantity, price=price, raw=raw, **listing)
 
 
-def _eans(references):
+def _eans(reader, raw):
     """The EAN (or GTIN, UPC) references of an offer's product."""
-    if not isinstance(references, list):
-        return ()
-    return tuple(
-        str(ref.get("reference"))
-        for ref in references
-        if isinstance(ref, dict)
-        and str(ref.get("reference_type", "")).upper() in ("EAN", "GTIN", "UPC")
-        and ref.get("reference")
+    eans = []
+    for index, ref in enumerate(reader.records(raw, "product_references", "")):
+        path = f"product_references[{index}]"
+        kind = reader.text(ref, "reference_type", path, max_length=50)
+        value = reader.identifier(ref, "reference", path, required=False)
+        if value and kind and kind.upper() in ("EAN", "GTIN", "UPC"):
+            if value not in eans:
+                eans.append(value)
+    return tuple(eans)
+
+
+def _currency(reader, data, key, path):
+    """An ISO 4217 alphabetic code, or None when absent."""
+    code = reader.identifier(data, key, path, required=False)
+    if code is not None and not (
+        len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()
+    ):
+        reader.fail(f"{path}.{key}" if path else key, f"not a currency: {code!r}")
+        return None
+    return code
+
+
+def read_listing_page(data, offset):
+    """The ``ListingPage`` of the OF21 answer ``data`` read from ``offset``.
+
+    Offsets only grow (by the records read), and ``total_count`` or the
+    ``MAX_LISTING_OFFSET`` bound ends the walk, so a server repeating a page
+    cannot make it endless."""
+    records = data.get("offers") if isinstance(data, dict) else None
+    if not isinstance(records, list):
+        raise TransientError("OF21: the answer has no offer list")
+    listings, invalid = [], []
+    for raw in records:
+        try:
+            listings.append(map_listing(raw))
+        except InvalidPayload as err:
+            invalid.append((raw, "; ".join(err.reasons)))
+    reader = Reader()
+    total = reader.count(data, "total_count", "OF21")
+    if reader.errors:
+        raise InvalidPayload(reader.errors)
+    following = offset + len(records)
+    more = bool(records) and (total is None or following < total)
+    if more and following >= MAX_LISTING_OFFSET:
+        raise InvalidPayload(
+            f"OF21: paging goes on past {MAX_LISTING_OFFSET} offers"
+            f" (total_count {total!r})"
+        )
+    return ListingPage(
+        listings=listings,
+        next_page=str(following) if more else None,
+        total=total,
+        invalid=invalid,
     )
 
 
-def _decimal(value):
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number.quantize(Decimal("0.01")) if number.is_finite() else None
+def read_offset(page, what="OF21"):
+    """The offset a page token of ours stands for (``None``: the first)."""
+    if page in (None, ""):
+        return 0
+    text = str(page)
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+        raise InvalidPayload(f"{what}: page {text[:40]!r} is not an offset")
+    return int(text)
 
 
 def _csv_file(header, rows):
@@ -120,13 +161,25 @@ def parse_error_report(text):
     the last two, and the names vary. The SKU column is found by name
     (``offer-sku``, ``sku``); the reason is the column whose name speaks of
     a message or reason, else the second one. Several lines of one SKU
-    (one per warehouse) join their reasons.
+    (one per warehouse) join their reasons. ``text`` may be the downloaded
+    bytes. A report with lines but no SKU column, or unreadable as CSV, is
+    ``InvalidPayload``: confirming its offers would hide their errors.
     """
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", "replace")
+    if not isinstance(text, str):
+        raise InvalidPayload("error report: not a text document")
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    except csv.Error as err:
+        raise InvalidPayload(f"error report: unreadable CSV ({err})") from err
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
     if len(rows) < 2:
         return {}
     header = [name.strip().lower() for name in rows[0]]
     sku_column = _column(header, ("offer-sku", "sku", "shop-sku", "shop_sku"))
+    if sku_column is None:
+        raise InvalidPayload("error report: no offer-sku column")
     message_column = _column(
         header, ("error-message", "error_message", "message", "error-reason")
     )
@@ -141,16 +194,55 @@ def parse_error_report(text):
         )
     errors = {}
     for row in rows[1:]:
-        if sku_column is None or sku_column >= len(row) or not row[sku_column]:
-            continue
+        sku = row[sku_column] if sku_column < len(row) else ""
+        if identifier_problem(sku):
+            continue  # no offer of ours has such a SKU
+        sku = sku.strip()
         message = row[message_column] if message_column < len(row) else ""
-        message = message or "rejected by the marketplace"
-        sku = row[sku_column]
+        message = clean_text(message, 500) or "rejected by the marketplace"
         if sku in errors and message not in errors[sku]:
-            errors[sku] = f"{errors[sku]}; {message}"
-        else:
+            errors[sku] = clean_text(f"{errors[sku]}; {message}", 2000)
+        elif sku not in errors:
             errors[sku] = message
     return errors
+
+
+IMPORT_STATUSES = frozenset({"WAITING", "RUNNING", "COMPLETE", "FAILED"})
+
+
+def read_import_status(info, operation):
+    """``(PushStatus, has_error_report)`` of a STO02/PRI02 import record.
+
+    Only COMPLETE and FAILED are done: WAITING, RUNNING and any status the
+    contract does not name are still pending, never a success."""
+    if not isinstance(info, dict):
+        raise TransientError(f"{operation}: the answer is not an import status")
+    status = info.get("status")
+    if not isinstance(status, str) or status not in DONE_STATUSES:
+        if isinstance(status, str) and status in IMPORT_STATUSES:
+            message = status
+        else:
+            message = f"unknown import status {clean_text(repr(status), 80)}"
+        return PushStatus(done=False, message=message), False
+    reader = Reader()
+    has_report = reader.bool(info, "has_error_report", operation, default=False)
+    success = reader.count(info, "lines_in_success", operation)
+    failed = reader.count(info, "lines_in_error", operation)
+    reason = reader.text(info, "reason_status", operation, max_length=500)
+    reader.raise_if_errors()
+    whole_failure = status == "FAILED"
+    if failed and not has_report and not whole_failure:
+        # lines refused but no report to say which: none can be confirmed
+        whole_failure = True
+        reason = reason or f"{failed} line(s) in error and no error report"
+    status_info = PushStatus(
+        done=True,
+        failed=whole_failure,
+        message=reason or status,
+        lines_read=(success or 0) + (failed or 0),
+        lines_in_error=failed,
+    )
+    return status_info, has_report
 
 
 def _column(header, names):
@@ -164,34 +256,14 @@ class MiraklOffersMixin:
 
     def list_listings(self, page=None):
         """One OF21 page; ``page`` is the offset to read from (a string)."""
-        offset = int(page or 0)
+        offset = read_offset(page)
         data = self.transport.json(
             "GET",
             "/api/offers",
             operation="OF21",
             params=self._params(offset=offset, max=LISTING_PAGE_SIZE, **LISTING_SORT),
         )
-        records = data.get("offers") if isinstance(data, dict) else None
-        if not isinstance(records, list):
-            raise TransientError("OF21: the answer has no offer list")
-        listings, invalid = [], []
-        for raw in records:
-            try:
-                listings.append(map_listing(raw))
-            except InvalidPayload as err:
-                invalid.append((raw, "; ".join(err.reasons)))
-        total = data.get("total_count")
-        total = (
-            total if isinstance(total, int) and not isinstance(total, bool) else None
-        )
-        following = offset + len(records)
-        more = bool(records) and (total is None or following < total)
-        return ListingPage(
-            listings=listings,
-            next_page=str(following) if more else None,
-            total=total,
-            invalid=invalid,
-        )
+        return read_listing_page(data, offset)
 
     def push_stock(self, rows):
         """STO01: one global quantity per offer; returns the import id."""
@@ -244,24 +316,13 @@ class MiraklOffersMixin:
             info = self._price_status(batch_id)
             report = f"/api/offers/pricing/imports/{quoted}/error_report"
             operation = "PRI03"
-        status = info.get("status")
-        if status not in DONE_STATUSES:
-            return PushStatus(done=False, message=status)
-        errors = {}
-        if info.get("has_error_report"):
-            response = self.transport.request(
-                "GET", report, operation=operation, params=self._params()
-            )
-            errors = parse_error_report(response.content.decode("utf-8", "replace"))
-        success, failed = info.get("lines_in_success"), info.get("lines_in_error")
-        return PushStatus(
-            done=True,
-            failed=status == "FAILED",
-            message=info.get("reason_status") or status,
-            errors=errors,
-            lines_read=(success or 0) + (failed or 0),
-            lines_in_error=failed,
+        status, has_report = read_import_status(info, operation[:3] + "02")
+        if not status.done or not has_report:
+            return status
+        response = self.transport.request(
+            "GET", report, operation=operation, params=self._params()
         )
+        return replace(status, errors=parse_error_report(response.content))
 
     def _stock_status(self, quoted_id):
         info = self.transport.json(

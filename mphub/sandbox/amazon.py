@@ -660,13 +660,23 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 **(
                     {"AddressLine2": source["street_2"]} if "street_2" in source else {}
                 ),
+                **(
+                    {"AddressLine3": source["street_3"]} if "street_3" in source else {}
+                ),
                 **address,
                 "Phone": order.buyer["phone"],
                 "AddressType": "Commercial" if order.is_business else "Residential",
             }
             if order.is_business:
                 address["CompanyName"] = order.company
+            elif "company" in source:
+                address["CompanyName"] = source["company"]
         return address
+
+    def _delivery_preferences(self, order):
+        """getOrderAddress' DeliveryPreferences of a buyer who gave some."""
+        info = order.buyer["shipping_address"].get("additional_info")
+        return {"AddressInstructions": info} if info else None
 
     def _buyer_info(self, order):
         info = {
@@ -1186,6 +1196,9 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 payload["ShippingAddress"] = self._address(order, caller.is_rdt)
             if order.is_business and caller.is_rdt:
                 payload["BuyerCompanyName"] = order.company
+            preferences = self._delivery_preferences(order)
+            if preferences and caller.is_rdt:
+                payload["DeliveryPreferences"] = preferences
         return Response.json({"payload": payload})
 
     def get_order_buyer_info(self, request, caller):

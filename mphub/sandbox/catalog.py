@@ -82,7 +82,10 @@ def product(seed, index):
     rng = random.Random(f"mphub-catalog-{seed}-{index}")
     noun, rate = _NOUNS[index % len(_NOUNS)]
     qualifier = rng.choice(_QUALIFIERS)
-    drawn_rate = rng.choice(_RATES)
+    rng.choice(_RATES)  # drawn for the sequence of the values below
+    # a product's VAT rate is its own, the same whatever the seed: Odoo's
+    # sandbox products and every sandbox's orders agree on it
+    drawn_rate = random.Random(f"mphub-catalog-rate-{index}").choice(_RATES)
     cents = rng.randrange(490, 19990, 10)  # 4.90 to 199.80
     first12 = f"376{seed % 1000:03d}{index:06d}"
     return {

@@ -158,13 +158,44 @@ def _address(rng, country):
     }
 
 
+_ADDITIONAL_INFO = (
+    "Code porte {code}",
+    "Digicode {code}, 3e étage",
+    "Sonner à l'interphone {name}",
+    "Laisser le colis chez le gardien",
+    "Entrée par la cour, porte B",
+)
+
+
+def _delivery_details(seed, index, lastname, organization, shipping_address):
+    """What some buyers add to their delivery address: the company they
+    are delivered at (``company``), a third street line (``street_3``) and
+    instructions for the carrier (``additional_info``).
+
+    Drawn from a generator of their own, so that the buyers' other values
+    stay what they were before these details existed."""
+    rng = random.Random(f"mphub-customer-delivery-{seed}-{index}")
+    if organization and rng.random() < 0.6:
+        shipping_address["company"] = organization["name"]
+    elif rng.random() < 0.05:
+        shipping_address["company"] = f"{lastname} & Associés"
+    if rng.random() < 0.1:
+        shipping_address["street_3"] = f"Résidence {rng.choice(_LAST_NAMES)}"
+    if rng.random() < 0.2:
+        template = rng.choice(_ADDITIONAL_INFO)
+        shipping_address["additional_info"] = template.format(
+            code=f"{rng.randint(0, 9999):04d}{rng.choice('ABCD')}", name=lastname
+        )
+
+
 def customer(seed, index):
     """Buyer number ``index`` (0-based) of the pool of ``seed``.
 
     Keys: ``customer_id``, ``civility`` ("M" or "MME"), ``firstname``,
     ``lastname``, ``locale``, ``phone``, ``address`` (billing),
     ``shipping_address`` (the billing one, or for a quarter of them another
-    one with a ``street_2``) and ``organization`` (``None``, or a dict with
+    one with a ``street_2``; some have a ``company``, a ``street_3`` or
+    ``additional_info``) and ``organization`` (``None``, or a dict with
     ``organization_id``, ``name``, ``identification_number`` and
     ``tax_identification_number``).
     """
@@ -191,6 +222,7 @@ def customer(seed, index):
             "identification_number": vat[-9:] if country == "FRA" else vat[2:],
             "tax_identification_number": vat,
         }
+    _delivery_details(seed, index, lastname, organization, shipping_address)
     return {
         "customer_id": f"C-{seed}-{index:05d}",
         "civility": civility,

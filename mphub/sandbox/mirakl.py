@@ -42,6 +42,7 @@ Admin routes (besides the framework's faults, stats and reset):
 """
 
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -332,8 +333,12 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
         import_polls=2,
         import_seconds=0,
         import_interval_seconds=0,
+        rateless_tax_share=0.25,
     ):
         self.shop_specs = tuple(tuple(spec) for spec in shops)
+        # OR11 makes a tax's rate optional: this share of the lines, chosen
+        # by their id, gives the tax amount and code only
+        self.rateless_tax_share = float(rateless_tax_share)
         self.debit_delay = timedelta(seconds=debit_delay_seconds)
         self.update_date_delta = timedelta(seconds=update_date_delta_seconds)
         self.import_polls, self.import_seconds, self.import_interval = 2, 0, 0
@@ -616,19 +621,26 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
             }
         )
 
-    @staticmethod
-    def _render_line(order, line):
+    def _states_rate(self, line):
+        """Whether the taxes of ``line`` state their rate."""
+        draw = zlib.crc32(line.line_id.encode()) % 1000
+        return draw >= self.rateless_tax_share * 1000
+
+    def _render_line(self, order, line):
         rate = line.tax_rate
         rate_code = "TVA_" + f"{rate.normalize():f}".replace(".", "_")
+        stated = self._states_rate(line)
         shipping_taxes = []
         if line.shipping_price:
             shipping_taxes.append(
-                {
-                    "amount": float(line.shipping_tax),
-                    "code": "TVA_20",
-                    "rate": float(SHIPPING_TAX_RATE),
-                    "tax_calculation_rule": "PROPORTIONAL",
-                }
+                _compact(
+                    {
+                        "amount": float(line.shipping_tax),
+                        "code": "TVA_20",
+                        "rate": float(SHIPPING_TAX_RATE) if stated else None,
+                        "tax_calculation_rule": "PROPORTIONAL",
+                    }
+                )
             )
         return _compact(
             {
@@ -678,12 +690,14 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
                 "shipping_price_unit": float(line.shipping_price),
                 "shipping_taxes": shipping_taxes,
                 "taxes": [
-                    {
-                        "amount": float(line.tax),
-                        "code": rate_code,
-                        "rate": float(rate),
-                        "tax_calculation_rule": "PROPORTIONAL",
-                    }
+                    _compact(
+                        {
+                            "amount": float(line.tax),
+                            "code": rate_code,
+                            "rate": float(rate) if stated else None,
+                            "tax_calculation_rule": "PROPORTIONAL",
+                        }
+                    )
                 ],
                 "total_commission": float(line.commission_fee + line.commission_vat),
                 "total_price": float(line.price + line.shipping_price),
@@ -1032,12 +1046,21 @@ def _mirakl_customer(buyer):
         data["country_iso_code"] = source["country_iso_code"]
         return {**names, **data, "phone": buyer["phone"]}
 
+    shipping = buyer["shipping_address"]
     customer = {
         "customer_id": buyer["customer_id"],
         **names,
         "locale": buyer["locale"],
         "billing_address": address(buyer["address"]),
-        "shipping_address": address(buyer["shipping_address"]),
+        "shipping_address": {
+            **address(shipping),
+            # OR11 has no third street line: the buyer's details it has
+            **{
+                key: shipping[key]
+                for key in ("company", "additional_info")
+                if key in shipping
+            },
+        },
     }
     organization = buyer["organization"]
     if organization:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from mphub import errors
-from mphub.amazon.mapping import infer_vat_rate, map_order
+from mphub.amazon.mapping import map_order
 from mphub.amazon.throttle import Throttle, TokenBucket
 from mphub.canonical import OrderStatus
 from mphub.orders import plan_sale_order
@@ -50,11 +50,50 @@ def raw_order(**changes):
     return order
 
 
-def test_vat_rate_from_the_tax_amount():
-    assert infer_vat_rate(Decimal("39.80"), Decimal("6.63")) == 20
-    assert infer_vat_rate(Decimal("10.55"), Decimal("0.55")) == Decimal("5.5")
-    assert infer_vat_rate(Decimal("12.00"), Decimal("0")) == 0
-    assert infer_vat_rate(Decimal("12.00"), Decimal("5.00")) is None
+def test_taxes_carry_amazons_amounts_and_no_rate():
+    (line,) = map_order(raw_order()).lines
+    assert [(t.rate, t.amount) for t in line.taxes] == [(None, Decimal("6.63"))]
+    assert [(t.rate, t.amount) for t in line.shipping_taxes] == [
+        (None, Decimal("0.83"))
+    ]
+    assert line.tax_rate is None
+
+
+def test_absent_tax_fields_are_unknown_not_zero():
+    raw = raw_order()
+    del raw["OrderItems"][0]["ItemTax"], raw["OrderItems"][0]["ShippingTax"]
+    (line,) = map_order(raw).lines
+    assert line.taxes == () and line.shipping_taxes == ()
+
+
+def test_negative_prices_are_refused_not_made_positive():
+    raw = raw_order()
+    raw["OrderItems"][0]["ItemPrice"] = money("-39.80")
+    with pytest.raises(errors.InvalidPayload, match="ItemPrice.Amount: must be"):
+        map_order(raw)
+
+
+def test_booleans_given_as_text_are_read_as_such():
+    order = map_order(raw_order(IsBusinessOrder="false", IsPrime="true"))
+    assert order.extra["is_business_order"] is False
+    assert order.extra["is_prime"] is True
+    with pytest.raises(errors.InvalidPayload, match="IsBusinessOrder"):
+        map_order(raw_order(IsBusinessOrder="maybe"))
+
+
+def test_cancelled_orders_without_prices_map():
+    raw = raw_order(OrderStatus="Canceled")
+    del raw["OrderTotal"]
+    for key in ("ItemPrice", "ItemTax", "ShippingPrice", "ShippingTax"):
+        del raw["OrderItems"][0][key]
+    order = map_order(raw)
+    assert order.status == OrderStatus.CANCELLED
+
+
+def test_currency_must_be_iso_4217():
+    raw = raw_order(OrderTotal={"CurrencyCode": "EURO", "Amount": "44.80"})
+    with pytest.raises(errors.InvalidPayload, match="ISO 4217"):
+        map_order(raw)
 
 
 def test_maps_an_unshipped_order():
@@ -63,7 +102,6 @@ def test_maps_an_unshipped_order():
     assert order.total == Decimal("44.80")
     (line,) = order.lines
     assert line.unit_price == Decimal("19.90") and line.quantity == 2
-    assert line.tax_rate == 20 and line.shipping_tax_rate == 20
     assert plan_sale_order(order).expected_total == Decimal("44.80")
     assert order.customer.shipping_address.street == "12 rue des Lilas"
 
@@ -78,7 +116,9 @@ def test_quantity_not_dividing_the_price_keeps_the_total():
     order = map_order(raw)
     plan = plan_sale_order(order)
     assert plan.expected_total == Decimal("15.00")
-    assert order.lines[0].unit_price == Decimal("3.33")
+    # the unit price is rounded up, its extra cents taken off as a discount
+    assert order.lines[0].unit_price == Decimal("3.34")
+    assert order.lines[0].discount == Decimal("0.02")
 
 
 def test_business_order_keeps_the_vat_number():

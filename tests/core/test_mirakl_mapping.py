@@ -81,7 +81,7 @@ def test_every_problem_is_reported_at_once():
     assert "created_date: not a valid date-time: 'yesterday'" in reasons
     assert "currency_iso_code: missing" in reasons
     assert "order_lines[1].price_unit: missing" in reasons
-    assert "order_lines[0].quantity: must be positive, got -1" in reasons
+    assert "order_lines[0].quantity: must be from 1 to 1000000000, got -1" in reasons
     assert "customer.shipping_address: missing" in reasons
 
 
@@ -116,10 +116,27 @@ def test_unknown_state_and_country_are_refused():
     )
 
 
-def test_missing_tax_rate_is_derived_from_the_amount():
+def test_missing_tax_rate_is_left_unknown_not_derived():
     payload = order()
     del payload["order_lines"][0]["taxes"][0]["rate"]
-    assert map_order(payload).lines[0].tax_rate == Decimal("20.0")
+    line = map_order(payload).lines[0]
+    assert line.tax_rate is None
+    assert [(t.rate, t.amount) for t in line.taxes] == [(None, Decimal("6.63"))]
+
+
+def test_free_line_with_a_rateless_tax_maps():
+    payload = order()
+    free = payload["order_lines"][0]
+    payload["price"] -= free["price"]
+    payload["total_price"] -= free["price"]
+    free.update(price_unit=0, price=0, taxes=[{"code": "TVA", "amount": 0}])
+    assert map_order(payload).lines[0].total == 0
+
+
+def test_total_price_is_checked_against_price_and_shipping():
+    payload = order()
+    payload["total_price"] = payload["total_price"] + 1
+    assert any(r.startswith("total_price: ") for r in _reasons(payload))
 
 
 def test_refused_lines_are_left_out_of_the_plan():
@@ -145,7 +162,8 @@ def test_plan_groups_shipping_by_rate_and_matches_the_total():
 
 
 def test_tax_excluded_orders_add_their_taxes_to_the_total():
-    payload = order(order_tax_mode="TAX_EXCLUDED", price=49.75, total_price=62.95)
+    # tax excluded, total_price is too (price + shipping_price)
+    payload = order(order_tax_mode="TAX_EXCLUDED", price=49.75, total_price=54.75)
     payload["order_lines"][0].update(price_unit=16.585, price=33.17)
     payload["order_lines"][0]["taxes"][0]["amount"] = 6.63
     payload["order_lines"][1].update(price_unit=16.58, price=16.58)
@@ -155,7 +173,7 @@ def test_tax_excluded_orders_add_their_taxes_to_the_total():
     assert result.lines[0].unit_price == Decimal("16.585")  # kept as sent
     plan = plan_sale_order(result)
     # 33.17 + 16.58 + 5.00 + taxes 6.63 + 0.91 + 0.83
-    assert plan.expected_total == Decimal("63.12")
+    assert plan.expected_total == Decimal("63.12") == result.total
 
 
 def test_acceptance_needs_stock_for_every_line():

@@ -62,7 +62,7 @@ def test_list_listings_reads_every_page(mirakl, client):
     assert len(listings) + len(invalid) == 230
     # the malformed records are reported, not lost, with their reason
     assert len(invalid) == len(summary["malformed"]) == 7
-    reasons = sorted(reason.split(" ")[0] for _raw, reason in invalid)
+    reasons = sorted(reason.split(":")[0] for _raw, reason in invalid)
     assert reasons == ["price"] * 2 + ["quantity"] * 2 + ["shop_sku"] * 3
     assert {raw.get("shop_sku") for raw, _reason in invalid} - {None} <= set(
         summary["malformed"]

@@ -1,6 +1,7 @@
 import os
 from datetime import timedelta
 
+from mphub.amazon import mapping as amazon_mapping
 from mphub.amazon.client import IMPORT_LAG, AmazonClient
 from mphub.amazon.mapping import map_order
 from mphub.amazon.marketplaces import LWA_URL, REGIONS
@@ -121,6 +122,13 @@ class MpBackend(models.Model):
             [("backend_type", "=", "amazon"), ("code", "in", list(codes))]
         )
 
+    def _mp_secret_fields(self):
+        return super()._mp_secret_fields() + [
+            "amazon_lwa_client_id",
+            "amazon_lwa_client_secret",
+            "amazon_refresh_token",
+        ]
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -220,6 +228,13 @@ class MpBackend(models.Model):
         if self.backend_type == "amazon":
             return map_order
         return super()._build_mapper()
+
+    def _raw_order_state(self, raw):
+        if self.backend_type == "amazon":
+            return amazon_mapping.raw_status(raw), amazon_mapping.marketplace_status(
+                raw
+            )
+        return super()._raw_order_state(raw)
 
     def _raw_order_external_id(self, raw):
         if self.backend_type == "amazon":

@@ -1,6 +1,7 @@
 from . import mp_backend
 from . import mp_marketplace_state
 from . import mp_carrier_mapping
+from . import mp_tax_mapping
 from . import mp_partner_binding
 from . import mp_offer_binding
 from . import mp_offer_dirty

@@ -225,6 +225,16 @@ class MpBackend(models.Model):
     carrier_mapping_ids = fields.One2many(
         "mp.carrier.mapping", "backend_id", string="Carriers"
     )
+    tax_mapping_ids = fields.One2many(
+        "mp.tax.mapping",
+        "backend_id",
+        string="Tax Mapping",
+        help="Sales taxes of the marketplace's tax codes. Taxes of order lines "
+        "are chosen from the product's taxes (through the fiscal position), "
+        "then these codes or the rate the marketplace states, then the sales "
+        "taxes of the destination country, the first that agrees with the "
+        "tax amount the marketplace charged.",
+    )
     # -- health ------------------------------------------------------------
     failure_alert_threshold = fields.Integer(
         string="Alert After Failures",
@@ -360,8 +370,26 @@ class MpBackend(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    def _mp_secret_fields(self):
+        """Credential fields of the account; connectors add theirs."""
+        return ["api_key"]
+
+    def _mp_clean_secrets(self, vals):
+        """``vals`` with its credentials stripped: a key pasted with a
+        trailing newline or spaces is stored as the marketplace knows it."""
+        for name in self._mp_secret_fields():
+            if isinstance(vals.get(name), str):
+                vals[name] = vals[name].strip() or False
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._mp_clean_secrets(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
-        res = super().write(vals)
+        res = super().write(self._mp_clean_secrets(dict(vals)))
         if "active" in vals and not vals["active"]:
             self._drop_clients()
         return res
@@ -503,7 +531,7 @@ class MpBackend(models.Model):
         return {
             "backend_type": backend.backend_type,
             "endpoint_url": (backend.endpoint_url or "").strip(),
-            "api_key": backend.api_key or "",
+            "api_key": (backend.api_key or "").strip(),
             "timeout": backend.request_timeout or 30,
         }
 
@@ -548,6 +576,12 @@ class MpBackend(models.Model):
     def _raw_order_external_id(self, raw):
         """The marketplace order id of a raw payload, None when absent."""
         return None
+
+    def _raw_order_state(self, raw):
+        """``(canonical status, marketplace state)`` of a raw payload, read
+        without mapping it (an order cancelled or closed may lack the data a
+        mapping needs); ``(None, None)`` when unknown."""
+        return None, None
 
     def _map_order(self, raw):
         """Return the canonical order of a raw payload (pure mapping)."""
@@ -1020,6 +1054,12 @@ class MpBackend(models.Model):
                 }
             )
         created = products.create(vals_list)
+        # the sandbox marketplaces charge French VAT on shipping and gift
+        # wrapping: the account's products of these lines say so
+        for xmlid in ("product_marketplace_shipping", "product_marketplace_gift_wrap"):
+            service = self.env.ref(f"mp_connector_base.{xmlid}", False)
+            if service and not service.taxes_id._filter_taxes_by_company(company):
+                service.taxes_id |= self._sandbox_sale_tax(company, 20)
         if quantity and warehouse:
             for product in created:
                 self.env["stock.quant"]._update_available_quantity(
@@ -1045,8 +1085,11 @@ class MpBackend(models.Model):
 
     @api.model
     def _sandbox_sale_tax(self, company, rate, included=True):
-        """Find, or create, a sales VAT of ``rate`` percent."""
+        """Find, or create, a French sales VAT of ``rate`` percent (the
+        sandbox marketplaces sell in France: the order import takes the
+        destination country's taxes when a product's do not agree)."""
         rate = float(rate)
+        france = self.env.ref("base.fr")
         tax = (
             self.env["account.tax"]
             .search(
@@ -1055,12 +1098,27 @@ class MpBackend(models.Model):
                     ("type_tax_use", "=", "sale"),
                     ("amount_type", "=", "percent"),
                     ("amount", "=", rate),
+                    ("country_id", "=", france.id),
                 ]
             )
             .filtered(lambda t: t.price_include == included)[:1]
         )
         if tax:
             return tax
+        groups = self.env["account.tax.group"]
+        group = groups.search(
+            [
+                *groups._check_company_domain(company),
+                ("country_id", "=", france.id),
+            ],
+            limit=1,
+        ) or groups.create(
+            {
+                "name": self.env._("VAT (France)"),
+                "country_id": france.id,
+                "company_id": company.id,
+            }
+        )
         label = f"{rate:g}"
         return self.env["account.tax"].create(
             {
@@ -1070,6 +1128,8 @@ class MpBackend(models.Model):
                 if included
                 else self.env._("VAT %(rate)s%%", rate=label),
                 "company_id": company.id,
+                "country_id": france.id,
+                "tax_group_id": group.id,
                 "type_tax_use": "sale",
                 "amount_type": "percent",
                 "amount": rate,

@@ -9,6 +9,7 @@ from mphub import errors as mp_errors
 from mphub.canonical import OrderStatus, payload_hash
 from mphub.client import Outcome, Shipment
 from mphub.orders import acceptance_decisions, plan_sale_order
+from psycopg2 import Error as DatabaseError
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
@@ -18,10 +19,19 @@ from odoo.tools import SQL, float_compare
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
+from ..services.tax_resolver import TaxNotFound, TaxResolver
 from .mp_backend import LOCK_ERRORS
 from .mp_marketplace_state import STATUS_SELECTION
 
 _logger = logging.getLogger(__name__)
+
+# database errors another worker causes: the order is processed again in a
+# new transaction, which sees what the other one committed
+TRANSIENT_DB_ERRORS = (
+    *LOCK_ERRORS,
+    pg_errors.UniqueViolation,
+    pg_errors.ForeignKeyViolation,
+)
 
 
 class OrderError(Exception):
@@ -182,11 +192,21 @@ class MpOrderBinding(models.Model):
     @api.depends("raw_payload")
     def _compute_raw_payload_text(self):
         for binding in self:
+            raw = binding._raw()
             binding.raw_payload_text = (
-                json.dumps(binding.raw_payload, indent=2, ensure_ascii=False)
-                if binding.raw_payload is not None
+                # control characters (NUL included) are escaped by dumps
+                json.dumps(raw, indent=2, ensure_ascii=False)
+                if raw is not None
                 else False
             )
+
+    def _raw(self):
+        """The payload as the marketplace sent it (see ``_storable``)."""
+        self.ensure_one()
+        raw = self.raw_payload
+        if isinstance(raw, dict) and set(raw) == {RAW_JSON_KEY}:
+            return json.loads(raw[RAW_JSON_KEY])
+        return raw
 
     # ------------------------------------------------------------------
     # actions
@@ -313,7 +333,7 @@ class MpOrderBinding(models.Model):
                 if binding.state == "new":
                     to_process |= binding
                 continue
-            vals = self._vals_from_payload(backend, raw, digest)
+            vals = self._vals_from_payload(backend, raw, digest, binding)
             if vals["state"] == "error":
                 stats["error"] += 1
             if binding:
@@ -343,9 +363,9 @@ class MpOrderBinding(models.Model):
         return stats
 
     @api.model
-    def _vals_from_payload(self, backend, raw, digest):
+    def _vals_from_payload(self, backend, raw, digest, binding=None):
         vals = {
-            "raw_payload": raw,
+            "raw_payload": _storable(raw),
             "payload_hash": digest,
             "state": "new",
             "error_kind": False,
@@ -354,6 +374,11 @@ class MpOrderBinding(models.Model):
         try:
             order = backend._map_order(raw)
         except mp_errors.InvalidPayload as err:
+            if not (binding and binding.sale_order_id):
+                skipped = self._skip_vals(backend, raw, err)
+                if skipped:
+                    vals.update(skipped)
+                    return vals
             vals.update(
                 {
                     "state": "error",
@@ -364,6 +389,31 @@ class MpOrderBinding(models.Model):
             return vals
         vals.update(self._summary_vals(backend, order))
         return vals
+
+    @api.model
+    def _skip_vals(self, backend, raw, err):
+        """Values recording an order that needs no sale order (cancelled,
+        refused, or in a state the account does not import) although its
+        payload cannot be mapped: nobody has to act on it, so it is skipped,
+        not in error. None for any other order."""
+        status, state = backend._raw_order_state(raw)
+        import_states = set(backend.import_state_ids.mapped("code"))
+        if status not in OrderStatus.DEAD and not (
+            state and state not in import_states
+        ):
+            return None
+        return {
+            "state": "skipped",
+            "error_kind": False,
+            "marketplace_state": state or False,
+            "order_status": status or False,
+            "error_message": self.env._(
+                "The order is %(state)s on the marketplace and needs no sale "
+                "order (its data could not be read: %(reason)s).",
+                state=state,
+                reason=err,
+            ),
+        }
 
     @api.model
     def _summary_vals(self, backend, order, currency_id=None):
@@ -491,6 +541,11 @@ class MpOrderBinding(models.Model):
         "prepared" when its sale order waits in ``context.prepared``.
         """
         self.ensure_one()
+        # what the order adds to the batch (its prepared sale order, the stock
+        # it claims) belongs to its savepoint: should the savepoint be rolled
+        # back, even by the flush of its release, it is taken back too, or a
+        # sale order would be created on partners that no longer exist
+        checkpoint = context.checkpoint()
         try:
             with self.env.cr.savepoint():
                 self._lock_for_processing()
@@ -498,17 +553,40 @@ class MpOrderBinding(models.Model):
                     return "unchanged"
                 if self.state == "done" and self.processed_hash == self.payload_hash:
                     return "unchanged"
-                return self._process(context)
-        except (Busy, pg_errors.UniqueViolation, *LOCK_ERRORS):
+                outcome = self._process(context)
+            return outcome
+        except (Busy, *TRANSIENT_DB_ERRORS):
+            context.restore(checkpoint)
             return "busy"
         except Exception as err:  # noqa: BLE001 (each order is isolated)
+            context.restore(checkpoint)
             return self._fail_processing(err, run)
 
     def _fail_processing(self, err, run):
+        """Keep the order in error with the reason of ``err``; returns the
+        outcome, "busy" when ``err`` is a database conflict with another
+        worker (the order is processed again shortly)."""
+        if isinstance(err, TRANSIENT_DB_ERRORS):
+            return "busy"
         if isinstance(err, OrderError):
             self._set_error(err.kind, str(err), err.missing, run)
         elif isinstance(err, UserError | ValidationError):
             self._set_error("other", str(err), (), run)
+        elif isinstance(err, DatabaseError):
+            # the query and its data are for the server log, not for the
+            # order's reason, which users read
+            _logger.exception("Marketplace order %s failed", self.external_id)
+            self._set_error(
+                "other",
+                self.env._(
+                    "The database refused the order (%(error)s). The details "
+                    "are in the server log; replay the order once the cause is "
+                    "fixed.",
+                    error=type(err).__name__,
+                ),
+                (),
+                run,
+            )
         else:  # a bug must not block the other orders
             _logger.exception("Marketplace order %s failed", self.external_id)
             self._set_error("other", f"{type(err).__name__}: {err}", (), run)
@@ -544,9 +622,20 @@ class MpOrderBinding(models.Model):
     def _process(self, context):
         backend = self.backend_id
         try:
-            order = backend._map_order(self.raw_payload)
+            order = backend._map_order(self._raw())
         except mp_errors.InvalidPayload as err:
-            raise OrderError("data", self.env._("Invalid order data: %s", err)) from err
+            skipped = (
+                None
+                if self.sale_order_id
+                else self._skip_vals(backend, self._raw(), err)
+            )
+            if not skipped:
+                raise OrderError(
+                    "data", self.env._("Invalid order data: %s", err)
+                ) from err
+            skipped["attempt_count"] = self.attempt_count + 1
+            self.with_context(tracking_disable=True).write(skipped)
+            return "skipped"
         vals = context.summary_vals(order)
         vals.update(
             {
@@ -567,6 +656,16 @@ class MpOrderBinding(models.Model):
                 "The order was %(state)s on the marketplace before it was imported.",
                 state=order.marketplace_status,
             )
+        elif order.status == OrderStatus.PENDING:
+            # payment or fraud check not done: no prices yet, and perhaps
+            # never (a declined payment cancels it); processed again when
+            # the marketplace changes it
+            vals["state"] = "skipped"
+            vals["error_message"] = self.env._(
+                "The order is %(state)s on the marketplace: it is imported once "
+                "the marketplace confirms it.",
+                state=order.marketplace_status,
+            )
         elif order.marketplace_status not in context.import_states:
             vals["state"] = "skipped"
             vals["error_message"] = self.env._(
@@ -584,12 +683,23 @@ class MpOrderBinding(models.Model):
         """Check the order and build its sale order values (nothing created
         but the buyer's partners)."""
         backend = self.backend_id
-        plan = plan_sale_order(order)
-        if not plan.product_lines:
+        active = [line for line in order.lines if line.active]
+        if not active:
             raise OrderError("data", self.env._("The order has no line left to sell."))
-        products = context.products_for(plan.product_lines)
+        products = context.products_for(active)
         context.currency(order.currency)
         partner, invoice, shipping = context.partners_for(order.customer)
+        fiscal_position = context.taxes.fiscal_position(partner, shipping)
+        tax_of = context.taxes.for_order(
+            order,
+            products,
+            fiscal_position,
+            shipping.country_id or partner.country_id,
+        )
+        try:
+            plan = plan_sale_order(order, tax_of=tax_of)
+        except TaxNotFound as err:
+            raise OrderError("config", str(err)) from err
         lines = []
         for line in plan.product_lines:
             lines.append(
@@ -599,7 +709,7 @@ class MpOrderBinding(models.Model):
                         "product_uom_qty": line.quantity,
                         "price_unit": float(line.price_unit),
                         "discount": 0.0,
-                        "tax_id": [Command.set(context.tax(line).ids)],
+                        "tax_id": [Command.set(list(line.tax_key))],
                         "mp_line_external_id": line.external_id,
                     }
                 )
@@ -615,7 +725,7 @@ class MpOrderBinding(models.Model):
                         "product_uom_qty": 1,
                         "price_unit": float(line.price_unit),
                         "discount": 0.0,
-                        "tax_id": [Command.set(context.tax(line).ids)],
+                        "tax_id": [Command.set(list(line.tax_key))],
                         "is_delivery": True,
                     }
                 )
@@ -637,7 +747,7 @@ class MpOrderBinding(models.Model):
                         "product_uom_qty": 1,
                         "price_unit": float(line.price_unit),
                         "discount": 0.0,
-                        "tax_id": [Command.set(context.tax(line).ids)],
+                        "tax_id": [Command.set(list(line.tax_key))],
                     }
                 )
             )
@@ -663,7 +773,7 @@ class MpOrderBinding(models.Model):
                         "product_uom_qty": 1,
                         "price_unit": float(line.price_unit),
                         "discount": 0.0,
-                        "tax_id": [Command.set(context.tax(line).ids)],
+                        "tax_id": [Command.set(list(line.tax_key))],
                     }
                 )
             )
@@ -685,11 +795,12 @@ class MpOrderBinding(models.Model):
                 "team_id": backend.team_id.id or False,
                 "user_id": backend.user_id.id or False,
                 "pricelist_id": context.pricelist.id or False,
-                "fiscal_position_id": backend.fiscal_position_id.id or False,
+                "fiscal_position_id": fiscal_position.id or False,
                 "client_order_ref": order.reference or order.external_id,
                 "origin": f"{backend.name} {order.external_id}",
                 "date_order": _naive(order.created_at),
                 "mp_commission_amount": float(plan.commission or 0),
+                "mp_delivery_instructions": context.delivery_instructions(order),
                 "order_line": lines,
             },
         )
@@ -851,7 +962,7 @@ class MpOrderBinding(models.Model):
     # status out: acceptance and shipment
     # ------------------------------------------------------------------
     def _line_ids(self):
-        order = self.backend_id._map_order(self.raw_payload)
+        order = self.backend_id._map_order(self._raw())
         return [line.external_id for line in order.lines]
 
     def _last_decisions(self):
@@ -1141,7 +1252,7 @@ class _ProcessContext:
         self._claimed = {}  # SKU -> quantity accepted earlier in this batch
         self._currencies = {}
         self._products = {}
-        self._taxes = {}
+        self.taxes = TaxResolver(backend)
         self._countries = {}
         self._langs = None
 
@@ -1262,40 +1373,22 @@ class _ProcessContext:
             if product:
                 self._products[line.sku] = product
 
-    # -- taxes --------------------------------------------------------------
-    def tax(self, line):
-        key = (line.tax_rate, line.tax_included)
-        if key not in self._taxes:
-            self._taxes[key] = self._find_tax(*key)
-        return self._taxes[key]
+    # -- savepoints ---------------------------------------------------------
+    def checkpoint(self):
+        """What the orders processed so far added to the batch.
 
-    def _find_tax(self, rate, included):
-        if not rate:
-            return self.env["account.tax"]
-        taxes = self.env["account.tax"].search(
-            [
-                ("company_id", "=", self.company.id),
-                ("type_tax_use", "=", "sale"),
-                ("amount_type", "=", "percent"),
-                ("amount", "=", float(rate)),
-            ],
-            order="sequence, id",
-        )
-        tax = taxes.filtered(lambda t: t.price_include == included)[:1]
-        if not tax:
-            raise OrderError(
-                "config",
-                self.env._(
-                    "No sales tax of %(rate)s%% %(kind)s in %(company)s. Create "
-                    "it, then replay the order.",
-                    rate=rate,
-                    kind=self.env._("included in price")
-                    if included
-                    else self.env._("excluded"),
-                    company=self.company.name,
-                ),
-            )
-        return tax
+        Records created for an order (its buyer, its addresses) exist only in
+        the order's savepoint: nothing that refers to them may outlive a
+        rollback of that savepoint. Partners are therefore never cached here
+        (they are searched for in the database, which the rollback undid),
+        and ``restore`` takes back what a rolled back order added.
+        """
+        return len(self.prepared), dict(self._claimed)
+
+    def restore(self, checkpoint):
+        count, claimed = checkpoint
+        del self.prepared[count:]
+        self._claimed = claimed
 
     # -- partners -----------------------------------------------------------
     def partners_for(self, customer):
@@ -1305,10 +1398,17 @@ class _ProcessContext:
         invoice contact is added only when a later billing address differs,
         and the delivery address is a delivery contact, reused whenever the
         same address comes again.
+
+        With one generic partner for the account, that partner is never
+        written: it is the customer and the invoice address of every order,
+        and each delivery address is a delivery contact under it.
         """
         backend = self.backend
         partners = self.env["res.partner"].with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mp_keep_parent_address=True,
         )
         billing = customer.billing_address or customer.shipping_address
         if backend.partner_strategy == "generic":
@@ -1382,7 +1482,12 @@ class _ProcessContext:
                 "company_id": self.company.id,
             }
         )
-        return partners.create(vals)
+        partner = partners.create(vals)
+        if address.company:
+            # the recipient's company, printed above the address; Odoo
+            # empties it on the creation of a contact that has a parent
+            partner.company_name = address.company
+        return partner
 
     def _address_vals(self, address):
         return {
@@ -1394,6 +1499,17 @@ class _ProcessContext:
             "phone": address.phone or False,
             "mobile": address.mobile or False,
         }
+
+    def delivery_instructions(self, order):
+        """What the buyer said about the delivery, as one text: the
+        address's additional information (door code, floor...), the order's
+        delivery instructions and a business address's type."""
+        address = order.customer.shipping_address
+        parts = [address.additional_info, order.delivery_instructions]
+        if address.address_type == "commercial":
+            parts.append(self.env._("Business address (delivery during opening hours)"))
+        text = "\n".join(part.strip() for part in parts if part and part.strip())
+        return text or False
 
     def _country(self, code):
         if code not in self._countries:
@@ -1436,6 +1552,19 @@ class _ProcessContext:
             for line in order.lines:
                 self._claimed[line.sku] = self._claimed.get(line.sku, 0) + line.quantity
         return decisions
+
+
+# PostgreSQL's jsonb cannot hold a NUL character (\u0000): a payload with
+# one is kept as its JSON text, where the NUL stays escaped
+RAW_JSON_KEY = "mphub_raw_json"
+
+
+def _storable(raw):
+    """``raw`` as the ``raw_payload`` column can store it, losing nothing."""
+    text = json.dumps(raw)
+    if "\\u0000" in text or RAW_JSON_KEY in text:
+        return {RAW_JSON_KEY: text}
+    return raw
 
 
 def _naive(value):

@@ -25,3 +25,11 @@ class ResPartner(models.Model):
             )
         )
         return res
+
+    def _handle_first_contact_creation(self):
+        # Odoo copies the address of a parent's first contact onto a parent
+        # that has none: an imported delivery address must never become the
+        # address of the account's customer (the generic partner, say)
+        if self.env.context.get("mp_keep_parent_address"):
+            return
+        return super()._handle_first_contact_creation()

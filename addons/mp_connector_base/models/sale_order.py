@@ -39,6 +39,12 @@ class SaleOrder(models.Model):
         string="Marketplace Commission",
         help="Commission the marketplace keeps on this order, tax included.",
     )
+    mp_delivery_instructions = fields.Text(
+        string="Delivery Instructions",
+        help="What the buyer told the marketplace about the delivery: door "
+        "code, floor, drop-off place, business address. Shown on the "
+        "delivery and printed on the delivery slip.",
+    )
 
     @api.depends("mp_binding_ids.backend_id", "mp_binding_ids.external_id")
     def _compute_mp_binding(self):

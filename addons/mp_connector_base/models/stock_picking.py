@@ -27,6 +27,10 @@ class StockPicking(models.Model):
         groups="mp_connector_base.group_mp_connector_base_user",
     )
 
+    mp_delivery_instructions = fields.Text(
+        related="sale_id.mp_delivery_instructions",
+        string="Delivery Instructions",
+    )
     mp_shipment_sent = fields.Boolean(
         string="Declared to the Marketplace",
         copy=False,

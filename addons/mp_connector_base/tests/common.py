@@ -131,3 +131,46 @@ class OfferJobsMixin:
         return self.env["mp.offer.binding"].search(
             [("backend_id", "=", (backend or self.backend).id)]
         )
+
+
+class RawOrdersMixin:
+    """Orders given as raw payloads, in the shapes a test chooses, stored
+    and processed as an import does; and the sales taxes they need."""
+
+    @classmethod
+    def sale_vat(cls, rate, country, included=True):
+        """A sales VAT of ``rate`` percent of ``country``."""
+        groups = cls.env["account.tax.group"]
+        group = groups.search([("country_id", "=", country.id)], limit=1)
+        group = group or groups.create(
+            {"name": f"VAT {country.code}", "country_id": country.id}
+        )
+        return cls.env["account.tax"].create(
+            {
+                "name": f"{country.code} VAT {rate}% {'incl.' if included else ''}",
+                "amount": rate,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included"
+                if included
+                else "tax_excluded",
+                "country_id": country.id,
+                "tax_group_id": group.id,
+            }
+        )
+
+    def process(self, *raws):
+        """Store and process ``raws`` on ``self.backend``; their bindings."""
+        bindings = self.env["mp.order.binding"]
+        stats = bindings._store_raw_orders(self.backend, list(raws))
+        stats["to_process"]._process_bindings()
+        return bindings.search(
+            [
+                ("backend_id", "=", self.backend.id),
+                (
+                    "external_id",
+                    "in",
+                    [self.backend._raw_order_external_id(raw) for raw in raws],
+                ),
+            ]
+        )

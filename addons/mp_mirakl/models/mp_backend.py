@@ -1,5 +1,6 @@
 import os
 
+from mphub.mirakl import mapping as mirakl_mapping
 from mphub.mirakl.client import MiraklClient
 from mphub.mirakl.mapping import map_order
 from mphub.mirakl.profiles import PROFILES, get_profile
@@ -180,6 +181,12 @@ class MpBackend(models.Model):
         if self.backend_type == "mirakl":
             return map_order
         return super()._build_mapper()
+
+    def _raw_order_state(self, raw):
+        if self.backend_type == "mirakl":
+            state = raw.get("order_state") if isinstance(raw, dict) else None
+            return mirakl_mapping.raw_status(raw), state
+        return super()._raw_order_state(raw)
 
     def _raw_order_external_id(self, raw):
         if self.backend_type == "mirakl":

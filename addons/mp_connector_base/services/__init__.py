@@ -1,0 +1,1 @@
+"""Algorithms of the order import that need the ORM but are no model."""
