@@ -17,7 +17,6 @@ does not give is consistent with any candidate.
 from dataclasses import dataclass
 from decimal import Decimal
 
-CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
 RATE_PRECISION = Decimal("0.001")
 
@@ -107,12 +106,3 @@ def choose(charge, candidates):
         if is_consistent(charge, candidate.rate):
             return candidate
     return None
-
-
-def explicit_rate(charge):
-    """The rate the marketplace states for the charge, consistent with its
-    own amount, or None."""
-    rate = charge.rate
-    if rate is None or not is_consistent(charge, rate):
-        return None
-    return rate
