@@ -228,7 +228,6 @@ class MpBackend(models.Model):
     tax_mapping_ids = fields.One2many(
         "mp.tax.mapping",
         "backend_id",
-        string="Tax Mapping",
         help="Sales taxes of the marketplace's tax codes. Taxes of order lines "
         "are chosen from the product's taxes (through the fiscal position), "
         "then these codes or the rate the marketplace states, then the sales "

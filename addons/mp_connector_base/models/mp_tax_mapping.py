@@ -31,7 +31,6 @@ class MpTaxMapping(models.Model):
     )
     tax_id = fields.Many2one(
         "account.tax",
-        string="Tax",
         required=True,
         ondelete="cascade",
         check_company=True,
