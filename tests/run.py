@@ -16,10 +16,10 @@ On any machine with Python 3.10+ it:
    cluster when no server is reachable. Without Odoo it prints one line
    saying the Odoo tests were skipped and why.
 
-Options: ``--skip-install`` (reuse .venv as is), ``--skip-lint``,
-``--skip-odoo``, ``--odoo-only``, ``--keep-db``, ``-k EXPR`` (pytest filter).
-Environment: ``ODOO_ADDONS_PATH`` (extra addons paths), ``PGHOST``/``PGPORT``/
-``PGUSER``/``PGPASSWORD`` for an existing server.
+The summary gives each part as ok, FAILED or skipped with the reason (the
+Odoo tests without Odoo, the contract tests without the official API
+descriptions); only a failure fails the command. ``--help`` lists the
+options and the environment variables.
 """
 
 import argparse
@@ -467,11 +467,25 @@ def integration_tests(python, paths, pg, dbname, keyword):
     return run(cmd, env=env).returncode == 0
 
 
+class Skipped:
+    """A part of the tests that could not run here, and why."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
+def contracts_dir():
+    """Where the contract tests read the official API descriptions."""
+    return os.environ.get("MPHUB_CONTRACTS_DIR") or os.path.join(
+        os.path.dirname(ROOT), "shared", "contracts"
+    )
+
+
 def odoo_tests(python, keep_db, keyword):
     info, why = odoo_probe(python)
     if not info:
         log(f"Odoo tests skipped: {why}.")
-        return True
+        return Skipped(why)
     paths = addons_paths(python, info)
     pg = Postgres(python)
     pg.start()
@@ -492,13 +506,42 @@ def odoo_tests(python, keep_db, keyword):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--skip-install", action="store_true")
-    parser.add_argument("--skip-lint", action="store_true")
-    parser.add_argument("--skip-odoo", action="store_true")
-    parser.add_argument("--odoo-only", action="store_true")
-    parser.add_argument("--keep-db", action="store_true")
-    parser.add_argument("-k", dest="keyword")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog="Environment: ODOO_ADDONS_PATH (extra addons paths, comma-"
+        "separated), PGHOST/PGPORT/PGUSER/PGPASSWORD (an existing PostgreSQL "
+        "server, else a throwaway cluster is started), MPHUB_CONTRACTS_DIR "
+        "(the official API descriptions the contract tests read, by default "
+        "../shared/contracts), MPHUB_FUZZ_EXAMPLES (hypothesis examples per "
+        "entry point, 200 by default).",
+    )
+    parser.add_argument(
+        "--skip-install",
+        action="store_true",
+        help="use .venv as it is, without installing the requirements",
+    )
+    parser.add_argument(
+        "--skip-lint", action="store_true", help="do not run ruff and pylint-odoo"
+    )
+    parser.add_argument(
+        "--skip-odoo", action="store_true", help="do not run the Odoo tests"
+    )
+    parser.add_argument(
+        "--odoo-only",
+        action="store_true",
+        help="run only the Odoo tests (addons with --test-enable, tests/odoo)",
+    )
+    parser.add_argument(
+        "--keep-db",
+        action="store_true",
+        help="keep the Odoo test database (and the throwaway cluster) afterwards",
+    )
+    parser.add_argument(
+        "-k",
+        dest="keyword",
+        metavar="EXPR",
+        help="pytest -k filter of the core tests and of tests/odoo",
+    )
     args = parser.parse_args(argv)
 
     python = ensure_venv(args.skip_install)
@@ -507,11 +550,19 @@ def main(argv=None):
         if not args.skip_lint:
             results["lint"] = lint(python)
         results["core tests"] = core_tests(python, args.keyword)
+        if not os.path.isdir(contracts_dir()):
+            results["contract tests"] = Skipped(
+                f"official API descriptions not found at {contracts_dir()} "
+                "(set MPHUB_CONTRACTS_DIR)"
+            )
     if not args.skip_odoo:
         results["odoo tests"] = odoo_tests(python, args.keep_db, args.keyword)
-    for name, ok in results.items():
-        log(f"{name}: {'ok' if ok else 'FAILED'}")
-    return 0 if all(results.values()) else 1
+    for name, outcome in results.items():
+        if isinstance(outcome, Skipped):
+            log(f"{name}: skipped ({outcome.reason})")
+        else:
+            log(f"{name}: {'ok' if outcome else 'FAILED'}")
+    return 1 if any(outcome is False for outcome in results.values()) else 0
 
 
 if __name__ == "__main__":

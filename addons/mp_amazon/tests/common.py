@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.mp_connector_base.tests.common import (
     JobRunnerMixin,
@@ -14,6 +14,9 @@ SELLER = "A1SANDBOXSELLER1"
 SELLER2 = "A2SANDBOXSELLER2"
 
 
+# post-install, as Odoo's business tests: in a one-pass install with
+# --test-enable, at-install tests would run before the chart of accounts
+@tagged("post_install", "-at_install")
 class AmazonCommon(
     SandboxMixin,
     JobRunnerMixin,

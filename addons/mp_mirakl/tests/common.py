@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.mp_connector_base.tests.common import (
     JobRunnerMixin,
@@ -16,6 +16,9 @@ BOULANGER_SHOP = 2002
 BOULANGER_KEY = "sandbox-boulanger-key"
 
 
+# post-install, as Odoo's business tests: in a one-pass install with
+# --test-enable, at-install tests would run before the chart of accounts
+@tagged("post_install", "-at_install")
 class MiraklCommon(
     SandboxMixin,
     JobRunnerMixin,
