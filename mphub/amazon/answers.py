@@ -268,22 +268,21 @@ class PageTokens:
 def read_orders_page(payload):
     """``(orders, next_token)`` of a getOrders payload; the orders are kept
     raw (the order mapping judges them)."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("Orders"), list):
-        raise TransientError("getOrders: the answer has no order list")
-    reader = Reader()
-    token = read_token(reader, payload, "NextToken", "getOrders")
-    reader.raise_if_errors()
-    return list(payload["Orders"]), token
+    return _read_page(payload, "Orders", "getOrders", "order")
 
 
 def read_order_items_page(payload):
     """``(items, next_token)`` of a getOrderItems payload (items kept raw)."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("OrderItems"), list):
-        raise TransientError("getOrderItems: the answer has no item list")
+    return _read_page(payload, "OrderItems", "getOrderItems", "item")
+
+
+def _read_page(payload, key, operation, what):
+    if not isinstance(payload, dict) or not isinstance(payload.get(key), list):
+        raise TransientError(f"{operation}: the answer has no {what} list")
     reader = Reader()
-    token = read_token(reader, payload, "NextToken", "getOrderItems")
+    token = read_token(reader, payload, "NextToken", operation)
     reader.raise_if_errors()
-    return list(payload["OrderItems"]), token
+    return list(payload[key]), token
 
 
 # ----------------------------------------------------------------------
