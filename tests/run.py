@@ -341,6 +341,20 @@ class Postgres:
             args += ["--db_password", self.params["password"]]
         return args
 
+    def create_from(self, template, dbname):
+        code = (
+            "import json, sys, psycopg2; "
+            "p = json.loads(sys.argv[1]); "
+            "c = psycopg2.connect(dbname='postgres', **p); c.autocommit = True; "
+            "c.cursor().execute("
+            '\'CREATE DATABASE "%s" TEMPLATE "%s"\' % (sys.argv[2], sys.argv[3]))'
+        )
+        subprocess.run(
+            [self.python, "-c", code, json.dumps(self.params), dbname, template],
+            check=True,
+            capture_output=True,
+        )
+
     def drop(self, dbname):
         code = (
             "import json, sys, psycopg2; "
@@ -467,6 +481,52 @@ def integration_tests(python, paths, pg, dbname, keyword):
     return run(cmd, env=env).returncode == 0
 
 
+def install_matrix(python, paths, pg):
+    """Each addon alone on a fresh database, with and without demo data, then
+    upgraded (``-u``): every step must end without an ERROR line.
+
+    Opt-in (``MPHUB_INSTALL_MATRIX=1``): about two minutes per addon.
+    """
+    ok = True
+    stamp = int(time.time())
+    for demo in (True, False):
+        template = f"mphub_matrix_{stamp}_{'demo' if demo else 'nodemo'}"
+        extra = [] if demo else ["--without-demo=all"]
+        steps = [(template, dependencies(), "-i", "dependencies")]
+        for name in addon_names():
+            steps.append((f"{template}_{name}", [name], "-i", name))
+            steps.append((f"{template}_{name}", [name], "-u", name))
+        try:
+            for dbname, modules, mode, what in steps:
+                if dbname != template and mode == "-i":
+                    pg.create_from(template, dbname)
+                cmd = odoo_command(python, paths, pg, dbname, modules, *extra)
+                if mode == "-u":
+                    cmd[cmd.index("-i")] = "-u"
+                started = time.monotonic()
+                out = subprocess.run(
+                    cmd + ["--log-level=warn"], cwd=ROOT, capture_output=True, text=True
+                )
+                errors = [
+                    line
+                    for line in out.stdout.splitlines() + out.stderr.splitlines()
+                    if (m := LOG_LINE.match(line))
+                    and m["level"] in ("ERROR", "CRITICAL")
+                ]
+                label = f"{mode} {what} ({'with' if demo else 'without'} demo data)"
+                log(
+                    f"install matrix: {label}: exit {out.returncode}, "
+                    f"{len(errors)} ERROR line(s), {time.monotonic() - started:.0f} s"
+                )
+                for line in errors[:5]:
+                    print(line, flush=True)
+                ok &= out.returncode == 0 and not errors
+        finally:
+            for dbname in {step[0] for step in steps}:
+                pg.drop(dbname)
+    return ok
+
+
 class Skipped:
     """A part of the tests that could not run here, and why."""
 
@@ -479,6 +539,17 @@ def contracts_dir():
     return os.environ.get("MPHUB_CONTRACTS_DIR") or os.path.join(
         os.path.dirname(ROOT), "shared", "contracts"
     )
+
+
+BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
+
+
+def browser():
+    """The Chrome or Chromium Odoo's browser tests (tours) would drive."""
+    for name in BROWSERS:
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
 
 
 def odoo_tests(python, keep_db, keyword):
@@ -496,6 +567,8 @@ def odoo_tests(python, keep_db, keyword):
         ok = install_and_test(python, paths, pg, dbname, log_path)
         if ok and os.path.isdir(os.path.join(ROOT, "tests", "odoo")):
             ok = integration_tests(python, paths, pg, dbname, keyword)
+        if ok and os.environ.get("MPHUB_INSTALL_MATRIX"):
+            ok = install_matrix(python, paths, pg)
     finally:
         if not keep_db:
             pg.drop(dbname)
@@ -513,7 +586,9 @@ def main(argv=None):
         "server, else a throwaway cluster is started), MPHUB_CONTRACTS_DIR "
         "(the official API descriptions the contract tests read, by default "
         "../shared/contracts), MPHUB_FUZZ_EXAMPLES (hypothesis examples per "
-        "entry point, 200 by default).",
+        "entry point, 200 by default), MPHUB_INSTALL_MATRIX=1 (also install each "
+        "addon alone on a fresh database, with and without demo data, and "
+        "upgrade it: no ERROR line allowed; about two minutes per addon).",
     )
     parser.add_argument(
         "--skip-install",
@@ -557,6 +632,17 @@ def main(argv=None):
             )
     if not args.skip_odoo:
         results["odoo tests"] = odoo_tests(python, args.keep_db, args.keyword)
+        if results["odoo tests"] is not False and not isinstance(
+            results["odoo tests"], Skipped
+        ):
+            if browser():
+                results["browser tours"] = True
+            else:
+                # Odoo skips its HttpCase tours without a browser
+                results["browser tours"] = Skipped(
+                    "no Chrome or Chromium found (e.g. apt-get install chromium); "
+                    "the other Odoo tests ran"
+                )
     for name, outcome in results.items():
         if isinstance(outcome, Skipped):
             log(f"{name}: skipped ({outcome.reason})")

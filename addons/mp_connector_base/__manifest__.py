@@ -24,6 +24,7 @@
         "data/ir_cron_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/mp_data.xml",
+        "wizards/mp_order_product_wizard_views.xml",
         "views/mp_backend_views.xml",
         "views/mp_order_binding_views.xml",
         "views/mp_offer_views.xml",

@@ -11,7 +11,15 @@ marketplaces sell, shared with the Odoo side.
 from . import catalog, customers
 from .amazon import AmazonEmulator
 from .mirakl import MiraklEmulator
-from .server import Emulator, EmulatorServer, Faults, HttpError, Request, Response
+from .server import (
+    Emulator,
+    EmulatorServer,
+    Faults,
+    HttpError,
+    Request,
+    Response,
+    link_servers,
+)
 
 # name -> emulator class; a new emulator is one more line here
 EMULATORS = {
@@ -65,6 +73,7 @@ class Sandbox:
                 server = EmulatorServer(emulator, self.host, self.ports.get(name, 0))
                 self.emulators[name] = emulator
                 self.servers[name] = server.start()
+            link_servers(self.servers)
         except BaseException:
             self.stop()
             raise

@@ -316,7 +316,21 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
     """
 
     name = "amazon"
+    title = "Amazon Selling Partner API (EU)"
     common_params = SP_API_NOISE
+    admin_help = {
+        "GET /_sandbox/sellers": "sellers, refresh tokens, LWA credentials, "
+        "marketplaces",
+        "GET /_sandbox/usage_plan": "the rate limits' scale",
+        "POST /_sandbox/usage_plan": 'scale the rate limits: {"rate_scale": 100} '
+        "(0: none)",
+        "POST /_sandbox/orders": 'create orders: {"seller_id", "count"...}',
+        "GET /_sandbox/orders/{order_id}": "an order's internal record",
+        "POST /_sandbox/orders/{order_id}/status": 'set the status: {"status"}',
+        "POST /_sandbox/listings": 'create listings: {"seller_id", "count"...}',
+        "GET /_sandbox/listings/{seller_id}/{sku}": "a listing's record",
+        "GET /_sandbox/feeds/{feed_id}": "a feed's record",
+    }
 
     def __init__(
         self,
@@ -354,6 +368,38 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             self.counter = 0
         with self._bucket_lock:
             self.buckets = {}
+
+    def index_info(self):
+        """The LWA application, the sellers and their counts, for the index
+        (``GET /``)."""
+        with self.lock:
+            accounts = [
+                {
+                    "seller_id": seller.seller_id,
+                    "refresh_token": seller.refresh_token,
+                    "marketplace_ids": list(MARKETPLACES),
+                    "orders": len(seller.orders),
+                    "listings": len(seller.listings),
+                    "feeds": len(seller.feeds),
+                }
+                for seller in self.sellers.values()
+            ]
+        return {
+            "account_kind": "seller",
+            "authentication": "POST /auth/o2/token (grant_type=refresh_token, "
+            "the LWA client id and secret, a seller's refresh token), then send "
+            "the access token in x-amz-access-token.",
+            "credentials": {
+                "lwa_client_id": LWA_CLIENT_ID,
+                "lwa_client_secret": LWA_CLIENT_SECRET,
+            },
+            "accounts": accounts,
+            "settings": {
+                "catalog_size": self.catalog_size,
+                "rate_scale": self.rate_scale,
+                "feed_processing_seconds": self.feed_processing_seconds,
+            },
+        }
 
     def next_number(self):
         with self.lock:

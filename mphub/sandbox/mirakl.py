@@ -320,7 +320,23 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
     """
 
     name = "mirakl"
+    title = "Mirakl seller API"
     common_params = ("shop_id",)
+    admin_help = {
+        "GET /_sandbox/shops": "the shops, their API keys and order counts",
+        "POST /_sandbox/orders": 'create orders: {"shop_id", "count", '
+        '"unknown_sku_share", "malformed_share", "state"...}',
+        "GET /_sandbox/orders/{order_id}": "an order's internal record",
+        "POST /_sandbox/orders/{order_id}/state": 'force a state: {"state"}',
+        "POST /_sandbox/offers": 'create offers: {"shop_id", "count"...}',
+        "GET /_sandbox/offers": "a shop's offers (?shop_id=)",
+        "DELETE /_sandbox/offers": "delete a shop's offers (?shop_id=)",
+        "GET /_sandbox/offers/{sku}": "an offer (?shop_id=)",
+        "POST /_sandbox/offers/{sku}": "change an offer behind the connector's back",
+        "DELETE /_sandbox/offers/{sku}": "delete an offer",
+        "GET /_sandbox/imports": "the pace of the offer imports, and the imports",
+        "POST /_sandbox/imports": 'set the pace: {"polls", "seconds", "interval"}',
+    }
 
     def __init__(
         self,
@@ -364,6 +380,32 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
         """``orders`` new orders in every shop."""
         for shop_id in self.shops:
             self.create_orders(shop_id, orders, unknown_sku_share, malformed_share)
+
+    def index_info(self):
+        """The shops, their API keys and counts, for the index (``GET /``)."""
+        with self.lock:
+            accounts = [
+                {
+                    "shop_id": shop.shop_id,
+                    "shop_name": shop.name,
+                    "api_key": shop.api_key,
+                    "orders": len(shop.orders),
+                    "offers": len(shop.offers),
+                }
+                for shop in self.shops.values()
+            ]
+        return {
+            "account_kind": "shop",
+            "authentication": "Send the shop's API key, as is (no Bearer), in "
+            "the Authorization header.",
+            "credentials": {},
+            "accounts": accounts,
+            "settings": {
+                "catalog_size": self.catalog_size,
+                "debit_delay_seconds": self.debit_delay.total_seconds(),
+                **{f"import_{key}": v for key, v in self.import_settings().items()},
+            },
+        }
 
     def shop(self, shop_id):
         """The shop ``shop_id`` (``ValueError`` if there is none)."""

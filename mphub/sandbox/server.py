@@ -15,9 +15,17 @@ authentication. Every emulator has these:
 - ``GET /_sandbox/stats``: per operation, the calls and each fault served;
 - ``POST /_sandbox/reset``: store back to its seeded initial state, faults
   off, stats cleared.
+
+``GET /`` answers an index of the sandbox (HTML, or JSON when the request's
+``Accept`` asks for ``application/json``): each emulator with its base URL,
+its accounts and their keys, its control endpoints and its active faults
+(see ``Emulator.index_data``; ``link_servers`` makes each emulator show the
+others served with it). Only ``GET /`` does: other paths keep the API's 404.
 """
 
 import copy
+import errno
+import html
 import json
 import logging
 import math
@@ -212,6 +220,7 @@ class Route(NamedTuple):
     operation: str  # API operation name, e.g. "OR11"; None for admin routes
     handler: object
     params: frozenset  # query parameters the handler may read
+    description: str = ""  # one line for the index (admin routes)
 
 
 # ----------------------------------------------------------------------
@@ -355,7 +364,13 @@ class Emulator:
     """
 
     name = "emulator"
+    title = ""  # the index's heading, e.g. "Mirakl seller API"
     common_params = ()  # query parameters every API route may read
+    # "METHOD /_sandbox/path" -> one line describing the control endpoint
+    admin_help = {}
+    # name -> EmulatorServer of every emulator served with this one (the
+    # index lists them); set by ``link_servers``
+    peers = None
 
     def __init__(self, seed=42, faults=None, catalog_size=60):
         self.seed = seed
@@ -398,6 +413,20 @@ class Emulator:
         line's ``--offers``); ``shares`` are the emulator's defect shares. An
         emulator without offers ignores it."""
 
+    def index_info(self):
+        """This emulator's part of the index (``GET /``), read-only: a dict
+        with ``account_kind`` (e.g. "shop"), ``authentication`` (how a
+        client authenticates, one sentence), ``credentials`` (emulator-wide
+        keys, name -> value), ``accounts`` (one dict per account: its keys
+        and counts) and ``settings`` (name -> value)."""
+        return {
+            "account_kind": "account",
+            "authentication": "",
+            "credentials": {},
+            "accounts": [],
+            "settings": {},
+        }
+
     # -- public API --------------------------------------------------------
     def set_faults(self, values):
         """Change fault switches (``ValueError`` on an unknown key)."""
@@ -427,16 +456,37 @@ class Emulator:
             Route(method, re.compile(pattern), operation, handler, allowed)
         )
 
-    def admin_route(self, method, pattern, handler):
-        """An admin route under ``/_sandbox``: ``handler(request)``."""
+    def admin_route(self, method, pattern, handler, description=""):
+        """An admin route under ``/_sandbox``: ``handler(request)``;
+        ``description`` (or else ``admin_help``) is shown by the index."""
         full = re.compile(ADMIN_PREFIX.rstrip("/") + pattern)
-        self.admin_routes.append(Route(method, full, None, handler, None))
+        self.admin_routes.append(Route(method, full, None, handler, None, description))
 
     def _register_admin_routes(self):
-        self.admin_route("GET", "/faults", lambda r: Response.json(self.get_faults()))
-        self.admin_route("POST", "/faults", self._admin_set_faults)
-        self.admin_route("GET", "/stats", lambda r: Response.json(self.get_stats()))
-        self.admin_route("POST", "/reset", self._admin_reset)
+        self.admin_route(
+            "GET",
+            "/faults",
+            lambda r: Response.json(self.get_faults()),
+            "the fault switches",
+        )
+        self.admin_route(
+            "POST",
+            "/faults",
+            self._admin_set_faults,
+            'change fault switches, e.g. {"rate_429": 0.2}',
+        )
+        self.admin_route(
+            "GET",
+            "/stats",
+            lambda r: Response.json(self.get_stats()),
+            "per API operation: the calls and each fault served",
+        )
+        self.admin_route(
+            "POST",
+            "/reset",
+            self._admin_reset,
+            "back to the seeded data, faults off, stats cleared",
+        )
 
     def _admin_set_faults(self, request):
         self.set_faults(request.json_object())
@@ -471,6 +521,8 @@ class Emulator:
         try:
             if request.path.startswith(ADMIN_PREFIX):
                 return self._handle_admin(request)
+            if self._is_index(request):
+                return self._index(request)
             return self._handle_api(request)
         except HttpError as err:
             return self.error_response(err)
@@ -479,6 +531,77 @@ class Emulator:
                 "%s: %s %s failed", self.name, request.method, request.path
             )
             return self.error_response(HttpError(500, f"Sandbox error: {err!r}"))
+
+    # -- index (GET /) -----------------------------------------------------
+    def _is_index(self, request):
+        """``GET /``, unless an API route of the emulator serves ``/``."""
+        return (
+            request.method == "GET"
+            and request.path == "/"
+            and not any(route.pattern.fullmatch("/") for route in self.routes)
+        )
+
+    def _index(self, request):
+        data = self.index_data(request)
+        if wants_json(request.headers.get("Accept")):
+            response = Response.json(data)
+        else:
+            page = render_index(data)
+            response = Response(200, page.encode(), "text/html;charset=UTF-8")
+        response.headers["Vary"] = "Accept"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def control_endpoints(self):
+        """The admin routes, as the index lists them: method, path (with
+        ``{name}`` for a path parameter) and description."""
+        endpoints = []
+        for route in self.admin_routes:
+            path = _PATH_PARAMETER.sub(r"{\1}", route.pattern.pattern)
+            description = route.description or self.admin_help.get(
+                f"{route.method} {path}", ""
+            )
+            endpoints.append(
+                {"method": route.method, "path": path, "description": description}
+            )
+        return endpoints
+
+    def active_faults(self):
+        """The fault switches not at their default value."""
+        return {
+            key: value
+            for key, value in self.get_faults().items()
+            if value != FAULT_DEFAULTS[key]
+        }
+
+    def index_entry(self, base_url):
+        """This emulator in the index, served at ``base_url``."""
+        return {
+            "name": self.name,
+            "title": self.title or self.name,
+            "base_url": base_url,
+            **self.index_info(),
+            "control_endpoints": self.control_endpoints(),
+            "faults": self.active_faults(),
+        }
+
+    def index_data(self, request):
+        """The index's data: the seed, and every emulator of ``peers`` (or
+        this one alone) with its base URL as this request reached it."""
+        peers = self.peers or {}
+        if self.name not in peers:
+            entries = [self.index_entry(_request_base_url(request))]
+        else:
+            entries = [
+                server.emulator.index_entry(_server_base_url(server, request))
+                for server in peers.values()
+            ]
+        return {
+            "sandbox": "mphub",
+            "answered_by": self.name,
+            "seed": self.seed,
+            "emulators": entries,
+        }
 
     def _handle_admin(self, request):
         route = self._match(self.admin_routes, request)
@@ -609,17 +732,38 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class ListenError(OSError):
+    """An emulator's server cannot listen on its address (port in use,
+    reserved port, unknown host...); ``strerror`` says it in one line."""
+
+    def __init__(self, name, host, port, cause):
+        if cause.errno == errno.EADDRINUSE:
+            reason = "port already in use"
+        else:
+            reason = cause.strerror or str(cause)
+        super().__init__(
+            cause.errno, f"{name}: cannot listen on {host}:{port}: {reason}"
+        )
+        self.emulator = name
+        self.host = host
+        self.port = port
+
+
 class EmulatorServer:
     """Serves one emulator from a background thread.
 
     ``port=0`` takes a free port; ``url`` is the base URL to give clients.
+    Raises ``ListenError`` when it cannot listen on ``host:port``.
     """
 
     def __init__(self, emulator, host="127.0.0.1", port=0):
         handler = type(f"{emulator.name}Handler", (_Handler,), {"emulator": emulator})
         self.emulator = emulator
         self.host = host
-        self.httpd = _Server((host, port), handler)
+        try:
+            self.httpd = _Server((host, port), handler)
+        except OSError as err:
+            raise ListenError(emulator.name, host, port, err) from err
         self.thread = None
 
     @property
@@ -648,3 +792,197 @@ class EmulatorServer:
             self.thread = None
         self.httpd.close_connections()
         self.httpd.server_close()
+
+
+def link_servers(servers):
+    """Make the index of each emulator of ``servers`` (name ->
+    ``EmulatorServer``, e.g. ``Sandbox.servers``) list all of them."""
+    peers = dict(servers)
+    for server in peers.values():
+        server.emulator.peers = peers
+
+
+# ----------------------------------------------------------------------
+# index page
+# ----------------------------------------------------------------------
+_PATH_PARAMETER = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+_WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+
+
+def wants_json(accept):
+    """Whether an ``Accept`` header prefers ``application/json`` to HTML
+    (wildcards count for HTML only; a tie goes to JSON, named)."""
+    best = {"json": 0.0, "html": 0.0}
+    for item in (accept or "").split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _equal, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        kind = "json" if media == "application/json" else "html"
+        if kind == "html" and media not in ("text/html", "text/*", "*/*"):
+            continue
+        best[kind] = max(best[kind], quality)
+    return best["json"] > 0 and best["json"] >= best["html"]
+
+
+def _host_name(request):
+    """The host name (no port) the client used, from ``Host``; None if
+    absent."""
+    host = (request.headers.get("Host") or "").strip()
+    if not host:
+        return None
+    if host.startswith("["):  # [::1]:8901
+        return host.partition("]")[0] + "]"
+    return host.rpartition(":")[0] if ":" in host else host
+
+
+def _url(host, port):
+    host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"http://{host}:{port}"
+
+
+def _request_base_url(request):
+    """The base URL the client reached."""
+    address = request.local_address or ("127.0.0.1", 80)
+    host = (request.headers.get("Host") or "").strip()
+    return f"http://{host}" if host else _url(*address)
+
+
+def _server_base_url(server, request):
+    """A peer's base URL: its own, or on the host name the client used
+    when the server listens on every interface (e.g. in a container)."""
+    if server.host in _WILDCARD_HOSTS:
+        return _url(_host_name(request) or "127.0.0.1", server.port)
+    return server.url
+
+
+def _text(value):
+    """A value as the HTML index shows it (escaped)."""
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    return html.escape(str(value), quote=True)
+
+
+def _table(rows, columns):
+    head = "".join(f"<th>{_text(column)}</th>" for column in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _pairs(mapping):
+    rows = [
+        (_text(key), f"<code>{_text(value)}</code>") for key, value in mapping.items()
+    ]
+    return _table(rows, ("name", "value"))
+
+
+def _accounts_html(entry):
+    accounts = entry.get("accounts") or []
+    kind = entry.get("account_kind") or "account"
+    if not accounts:
+        return f"<p>No {_text(kind)}.</p>"
+    columns = []
+    for account in accounts:
+        columns += [key for key in account if key not in columns]
+    rows = [
+        [f"<code>{_text(account.get(key, ''))}</code>" for key in columns]
+        for account in accounts
+    ]
+    return _table(rows, columns)
+
+
+def _endpoints_html(entry):
+    base = entry["base_url"]
+    rows = []
+    for endpoint in entry["control_endpoints"]:
+        path = _text(endpoint["path"])
+        if endpoint["method"] == "GET" and "{" not in endpoint["path"]:
+            path = f'<a href="{_text(base + endpoint["path"])}">{path}</a>'
+        rows.append(
+            (
+                f"<code>{_text(endpoint['method'])}</code>",
+                f"<code>{path}</code>",
+                _text(endpoint["description"]),
+            )
+        )
+    return _table(rows, ("method", "path", "what it does"))
+
+
+def _emulator_html(entry):
+    base = _text(entry["base_url"])
+    parts = [
+        f'<section id="{_text(entry["name"])}">',
+        f"<h2>{_text(entry['title'])} <small>({_text(entry['name'])})</small></h2>",
+        f'<p>Base URL: <a href="{base}/"><code>{base}</code></a></p>',
+    ]
+    if entry.get("authentication"):
+        parts.append(f"<p>{_text(entry['authentication'])}</p>")
+    if entry.get("credentials"):
+        parts += ["<h3>Credentials</h3>", _pairs(entry["credentials"])]
+    kind = entry.get("account_kind") or "account"
+    parts += [f"<h3>{_text(kind.capitalize())}s</h3>", _accounts_html(entry)]
+    if entry.get("settings"):
+        parts += ["<h3>Settings</h3>", _pairs(entry["settings"])]
+    parts += ["<h3>Control endpoints</h3>", _endpoints_html(entry)]
+    parts.append("<h3>Active faults</h3>")
+    if entry["faults"]:
+        parts.append(_pairs(entry["faults"]))
+    else:
+        parts.append(
+            "<p>None: every fault switch is off (<code>POST /_sandbox/faults</code> "
+            "sets them).</p>"
+        )
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:70em;color:#222}"
+    "table{border-collapse:collapse;margin:.5em 0 1em}"
+    "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
+    "th{background:#f3f3f3}small{color:#666;font-weight:normal}"
+    "section{border-top:2px solid #ddd;margin-top:1.5em}"
+)
+
+
+def render_index(data):
+    """The index page (HTML) of ``Emulator.index_data``; every value is
+    escaped."""
+    rows = [
+        (
+            f'<a href="#{_text(entry["name"])}">{_text(entry["name"])}</a>',
+            f'<a href="{_text(entry["base_url"])}/"><code>'
+            f"{_text(entry['base_url'])}</code></a>",
+            _text(len(entry.get("accounts") or [])),
+        )
+        for entry in data["emulators"]
+    ]
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            "<title>mphub sandbox</title>",
+            f"<style>{_STYLE}</style></head><body>",
+            "<h1>mphub sandbox</h1>",
+            f"<p>Local emulators of the marketplace APIs, seed "
+            f"<code>{_text(data['seed'])}</code>; this page is served by the "
+            f"<code>{_text(data['answered_by'])}</code> emulator. The same data "
+            "as JSON: this URL with <code>Accept: application/json</code>.</p>",
+            _table(rows, ("emulator", "base URL", "accounts")),
+            *(_emulator_html(entry) for entry in data["emulators"]),
+            "</body></html>",
+            "",
+        ]
+    )

@@ -31,7 +31,7 @@ def test_ci_runs_the_readme_test_command():
 def test_docker_compose_wires_odoo_to_the_sandbox():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "sandbox", "odoo"}
+    assert set(services) == {"db", "sandbox", "odoo", "nginx"}
     command = services["sandbox"]["command"]
     assert command[:3] == ["python3", "-m", "mphub.sandbox"]
     args = parse_args(command[3:])
@@ -41,7 +41,7 @@ def test_docker_compose_wires_odoo_to_the_sandbox():
     assert url == f"http://sandbox:{ports['mirakl']}"
     assert f"{ports['mirakl']}:{ports['mirakl']}" in services["sandbox"]["ports"]
     assert args.host == "0.0.0.0"
-    assert "8069:8069" in services["odoo"]["ports"]
+    assert "8069:80" in services["nginx"]["ports"]
     for name in ("sandbox", "odoo"):
         assert services[name]["build"]["dockerfile"] == "setup/docker/Dockerfile"
         assert (ROOT / services[name]["build"]["dockerfile"]).exists()

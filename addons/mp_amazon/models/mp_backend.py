@@ -7,7 +7,10 @@ from mphub.amazon.mapping import map_order
 from mphub.amazon.marketplaces import LWA_URL, REGIONS
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.mp_connector_base.services.stored_text import in_company_lang
 
 SANDBOX_URL_VARIABLE = "MPHUB_SANDBOX_AMAZON_URL"
 SANDBOX_DEFAULT_URL = "http://127.0.0.1:8902"
@@ -151,7 +154,12 @@ class MpBackend(models.Model):
 
     def action_amazon_map_carriers(self):
         """Map the shipping methods whose name matches an Amazon carrier."""
+        if not self.filtered(lambda b: b.backend_type == "amazon"):
+            raise UserError(
+                self.env._("Amazon carriers can only be mapped on Amazon accounts.")
+            )
         for backend in self.filtered(lambda b: b.backend_type == "amazon"):
+            backend = in_company_lang(backend, backend.company_id)
             mapped = backend.carrier_mapping_ids.carrier_id
             commands = []
             for code, names in CARRIER_CODES:
@@ -173,7 +181,7 @@ class MpBackend(models.Model):
                         mapped |= carrier
             backend.carrier_mapping_ids = commands
             backend.message_post(
-                body=self.env._(
+                body=backend.env._(
                     "%s shipping method(s) mapped to Amazon carriers.", len(commands)
                 )
             )
@@ -223,6 +231,15 @@ class MpBackend(models.Model):
             # every worker and host of the database shares the quota
             rate_store=self.env["mp.rate.bucket"]._rate_store(),
         )
+
+    def _credentials_hint(self):
+        if self.backend_type == "amazon":
+            return self.env._(
+                "Check the seller ID, the LWA client ID and secret and the refresh "
+                "token in the Connection tab; the seller may have to authorise the "
+                "application again."
+            )
+        return super()._credentials_hint()
 
     def _build_mapper(self):
         if self.backend_type == "amazon":

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import cachetools
 import pytz
+from markupsafe import Markup
 from mphub import errors as mp_errors
 from mphub.retry import backoff_seconds
 from psycopg2 import errors as pg_errors
@@ -17,6 +18,8 @@ from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..services.stored_text import in_company_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +39,17 @@ LOCK_ERRORS = (
     pg_errors.SerializationFailure,
     pg_errors.DeadlockDetected,
 )
+
+# an account without a good import for this long (or three runs of the
+# import cron, if longer) needs a look
+STALE_IMPORT_MIN = timedelta(hours=2)
+CRON_MINUTES = {
+    "minutes": 1,
+    "hours": 60,
+    "days": 1440,
+    "weeks": 10080,
+    "months": 43200,
+}
 
 
 class MpBackend(models.Model):
@@ -106,6 +120,12 @@ class MpBackend(models.Model):
     )
     team_id = fields.Many2one(
         "crm.team", string="Sales Team", check_company=True, tracking=True
+    )
+    utm_source_id = fields.Many2one(
+        "utm.source",
+        string="Source",
+        help="UTM source of this account's sale orders (medium: Marketplace), "
+        "so that sales reports split them by channel. Created with the account.",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -248,10 +268,42 @@ class MpBackend(models.Model):
     last_failure_date = fields.Datetime(readonly=True, copy=False)
     last_failure_message = fields.Text(readonly=True, copy=False)
     health_state = fields.Selection(
-        [("ok", "Healthy"), ("warning", "Attention"), ("error", "Failing")],
+        [("ok", "OK"), ("warning", "Warning"), ("error", "Error")],
+        string="Health",
         compute="_compute_health",
     )
-    order_today_count = fields.Integer(string="Orders Today", compute="_compute_health")
+    health_reason = fields.Char(
+        string="Why",
+        compute="_compute_health",
+        help="What makes the account healthy or not: failed imports, orders "
+        "or exports in error, jobs failed or stuck, imports that stopped.",
+    )
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
+    order_count = fields.Integer(string="Orders", compute="_compute_order_stats")
+    order_today_count = fields.Integer(
+        string="Ordered Today",
+        compute="_compute_order_stats",
+        help="Orders the customers placed on the marketplace today (in your "
+        "time zone), whenever they were imported.",
+    )
+    revenue_today = fields.Monetary(
+        currency_field="company_currency_id",
+        compute="_compute_order_stats",
+        help="Total, taxes included, of the sale orders of the orders placed "
+        "today, in the company's currency.",
+    )
+    order_week_count = fields.Integer(
+        string="Ordered in the Last 7 Days",
+        compute="_compute_order_stats",
+        help="Orders placed today and in the six days before.",
+    )
+    revenue_week = fields.Monetary(
+        string="Revenue of the Last 7 Days",
+        currency_field="company_currency_id",
+        compute="_compute_order_stats",
+    )
     order_error_count = fields.Integer(
         string="Orders in Error", compute="_compute_health"
     )
@@ -289,62 +341,204 @@ class MpBackend(models.Model):
                 backend.pricelist_id.currency_id or backend.company_id.currency_id
             )
 
-    def _start_of_today(self):
-        """Midnight of the user's today (their time zone), as a naive UTC
-        datetime to compare with stored ones."""
+    def _start_of_today(self, days_before=0):
+        """Midnight of the user's today (their time zone), or of ``days_before``
+        days earlier, as a naive UTC datetime to compare with stored ones."""
         try:
             tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
         except pytz.UnknownTimeZoneError:
             tz = pytz.utc
-        local_day = datetime.now(tz).date()
+        local_day = datetime.now(tz).date() - timedelta(days=days_before)
         midnight = tz.localize(datetime.combine(local_day, time.min))
         return midnight.astimezone(timezone.utc).replace(tzinfo=None)
 
+    def _placed_domain(self, days_before=0):
+        """Orders placed on the marketplace from midnight ``days_before`` days
+        ago to the end of the user's today (as the "Ordered Today" filter of
+        the orders' search view), whatever became of them."""
+        start = fields.Datetime.to_string(self._start_of_today(days_before))
+        end = fields.Datetime.to_string(self._start_of_today(-1))
+        return [
+            ("marketplace_created_at", ">=", start),
+            ("marketplace_created_at", "<", end),
+        ]
+
+    def _count_by_backend(self, model, domain, field="backend_id"):
+        groups = model._read_group(
+            domain + [(field, "in", self.ids)], [field], ["__count"]
+        )
+        return {backend.id: count for backend, count in groups}
+
+    def _revenue_by_backend(self, placed_domain):
+        """Sum of the sale orders of the orders of ``placed_domain``, per
+        account, in the company's currency."""
+        orders = self.env["sale.order"].sudo()
+        groups = orders._read_group(
+            [
+                ("mp_backend_id", "in", self.ids),
+                ("state", "!=", "cancel"),
+                ("mp_binding_ids", "any", placed_domain),
+            ],
+            ["mp_backend_id", "currency_id"],
+            ["amount_total:sum"],
+        )
+        today = fields.Date.context_today(self)
+        revenue = {}
+        for backend, currency, amount in groups:
+            company = backend.company_id
+            if currency and currency != company.currency_id:
+                amount = currency._convert(amount, company.currency_id, company, today)
+            revenue[backend.id] = revenue.get(backend.id, 0.0) + amount
+        return revenue
+
+    def _compute_order_stats(self):
+        bindings = self.env["mp.order.binding"].sudo()
+        counts = self._count_by_backend(bindings, [])
+        today_domain = self._placed_domain()
+        week_domain = self._placed_domain(days_before=6)
+        today_counts = self._count_by_backend(bindings, today_domain)
+        week_counts = self._count_by_backend(bindings, week_domain)
+        today_revenue = self._revenue_by_backend(today_domain)
+        week_revenue = self._revenue_by_backend(week_domain)
+        for backend in self:
+            backend.order_count = counts.get(backend.id, 0)
+            backend.order_today_count = today_counts.get(backend.id, 0)
+            backend.order_week_count = week_counts.get(backend.id, 0)
+            backend.revenue_today = today_revenue.get(backend.id, 0.0)
+            backend.revenue_week = week_revenue.get(backend.id, 0.0)
+
     def _compute_health(self):
         bindings = self.env["mp.order.binding"].sudo()
-        today = self._start_of_today()
-
-        def count_by_backend(model, domain, field="backend_id"):
-            groups = model._read_group(
-                domain + [(field, "in", self.ids)], [field], ["__count"]
-            )
-            return {backend.id: count for backend, count in groups}
-
-        today_counts = count_by_backend(
-            bindings, [("sale_order_id", "!=", False), ("create_date", ">=", today)]
-        )
-        error_counts = count_by_backend(bindings, [("state", "=", "error")])
-        pending_counts = count_by_backend(bindings, [("state", "=", "new")])
-        decide_counts = count_by_backend(bindings, [("accept_state", "=", "to_decide")])
-        export_error_counts = count_by_backend(
+        count = self._count_by_backend
+        error_counts = count(bindings, [("state", "=", "error")])
+        pending_counts = count(bindings, [("state", "=", "new")])
+        decide_counts = count(bindings, [("accept_state", "=", "to_decide")])
+        export_error_counts = count(
             bindings,
             ["|", ("accept_state", "=", "error"), ("ship_state", "=", "error")],
         )
         jobs = self.env["queue.job"].sudo()
-        failed_counts = count_by_backend(
-            jobs, [("state", "=", "failed")], "mp_backend_id"
-        )
-        stuck_counts = count_by_backend(
-            jobs, self._stuck_jobs_domain(), "mp_backend_id"
-        )
+        failed_counts = count(jobs, [("state", "=", "failed")], "mp_backend_id")
+        stuck_counts = count(jobs, self._stuck_jobs_domain(), "mp_backend_id")
+        stale_after = self._stale_import_delay()
         for backend in self:
-            backend.order_today_count = today_counts.get(backend.id, 0)
             backend.order_error_count = error_counts.get(backend.id, 0)
             backend.order_pending_count = pending_counts.get(backend.id, 0)
             backend.order_to_decide_count = decide_counts.get(backend.id, 0)
             backend.export_error_count = export_error_counts.get(backend.id, 0)
             backend.failed_job_count = failed_counts.get(backend.id, 0)
             backend.stuck_job_count = stuck_counts.get(backend.id, 0)
-            if backend.consecutive_failures or backend.failed_job_count:
-                backend.health_state = "error"
-            elif (
-                backend.order_error_count
-                or backend.export_error_count
-                or backend.stuck_job_count
-            ):
-                backend.health_state = "warning"
+            state, reason = backend._health(stale_after)
+            backend.health_state = state
+            backend.health_reason = reason
+
+    def _health(self, stale_after):
+        """``(state, reason)`` of the account, from the counts computed by
+        ``_compute_health``: the problems, worst first, in a few words."""
+        self.ensure_one()
+        _ = self.env._
+        now = fields.Datetime.now()
+        errors, warnings = [], []
+        if self.consecutive_failures:
+            if self.last_failure_date:
+                errors.append(
+                    _(
+                        "last import failed %(duration)s ago: %(reason)s",
+                        duration=self._format_duration(now - self.last_failure_date),
+                        reason=self._short_failure_reason(),
+                    )
+                )
             else:
-                backend.health_state = "ok"
+                errors.append(
+                    _(
+                        "last import failed: %(reason)s",
+                        reason=self._short_failure_reason(),
+                    )
+                )
+        if self.failed_job_count:
+            errors.append(
+                _("1 failed job")
+                if self.failed_job_count == 1
+                else _("%s failed jobs", self.failed_job_count)
+            )
+        if self.order_error_count:
+            warnings.append(
+                _("1 order in error")
+                if self.order_error_count == 1
+                else _("%s orders in error", self.order_error_count)
+            )
+        if self.export_error_count:
+            warnings.append(
+                _("1 status export in error")
+                if self.export_error_count == 1
+                else _("%s status exports in error", self.export_error_count)
+            )
+        if self.stuck_job_count:
+            warnings.append(
+                _("1 job stuck")
+                if self.stuck_job_count == 1
+                else _("%s jobs stuck", self.stuck_job_count)
+            )
+        if self.import_orders and self.active and not self.consecutive_failures:
+            since = self.last_import_date or self.create_date
+            if since and now - since > stale_after:
+                warnings.append(
+                    _(
+                        "no import for %s",
+                        self._format_duration(now - since),
+                    )
+                    if self.last_import_date
+                    else _("no import yet")
+                )
+        problems = errors + warnings
+        if problems:
+            reason = "; ".join(problems)
+            return ("error" if errors else "warning"), reason[:1].upper() + reason[1:]
+        if not self.import_orders or not self.active:
+            return "ok", _("Order import is turned off")
+        if not self.last_import_date:
+            return "ok", _("Waiting for the first import")
+        return "ok", _(
+            "Last import %s ago", self._format_duration(now - self.last_import_date)
+        )
+
+    def _format_duration(self, delta):
+        """A duration as a person says it: "5 min", "6 h", "3 days"."""
+        minutes = int(delta.total_seconds() // 60)
+        if minutes < 1:
+            return self.env._("less than a minute")
+        if minutes < 60:
+            return self.env._("%s min", minutes)
+        hours = minutes // 60
+        if hours < 48:
+            return self.env._("%s h", hours)
+        return self.env._("%s days", hours // 24)
+
+    def _short_failure_reason(self, size=80):
+        """The first line of the last failure, without the account's name."""
+        message = (self.last_failure_message or "").strip().splitlines()
+        reason = message[0].strip() if message else self.env._("unknown reason")
+        prefix = f"{self.name}: "
+        if reason.startswith(prefix):
+            reason = reason[len(prefix) :]
+        reason = reason.rstrip(" .")
+        if len(reason) > size:
+            reason = reason[: size - 1].rstrip() + "…"
+        return reason
+
+    @api.model
+    def _stale_import_delay(self):
+        """How long without a good import before the account needs a look:
+        three runs of the import cron, two hours at least."""
+        delay = STALE_IMPORT_MIN
+        cron = self.env.ref(
+            "mp_connector_base.ir_cron_import_orders", raise_if_not_found=False
+        )
+        if cron:
+            cron = cron.sudo()
+            minutes = CRON_MINUTES.get(cron.interval_type, 0) * cron.interval_number
+            delay = max(delay, timedelta(minutes=3 * minutes))
+        return delay
 
     @api.constrains("partner_strategy", "generic_partner_id")
     def _check_generic_partner(self):
@@ -385,7 +579,23 @@ class MpBackend(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._mp_clean_secrets(vals)
-        return super().create(vals_list)
+        backends = super().create(vals_list)
+        backends._ensure_utm_source()
+        return backends
+
+    def _ensure_utm_source(self):
+        """Give each account its UTM source (named after it).
+
+        Done when the account is created and when its imports are scheduled,
+        never by the order processing jobs: two of them creating the same
+        source at once would break utm.source's unique name.
+        """
+        for backend in self.filtered(lambda b: not b.utm_source_id):
+            backend.sudo().utm_source_id = (
+                self.env["utm.mixin"]
+                .sudo()
+                ._find_or_create_record("utm.source", backend.name)
+            )
 
     def write(self, vals):
         res = super().write(self._mp_clean_secrets(dict(vals)))
@@ -401,17 +611,24 @@ class MpBackend(models.Model):
         client = self._get_client()
         with self._map_errors(interactive=True):
             info = client.test_connection()
+        account = info.get("name") or info.get("id")
+        if account and account != self.name:
+            message = self.env._(
+                "%(backend)s is connected to the marketplace, as %(account)s.",
+                backend=self.name,
+                account=account,
+            )
+        else:
+            message = self.env._(
+                "%(backend)s is connected to the marketplace.", backend=self.name
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
                 "title": self.env._("Connection successful"),
-                "message": self.env._(
-                    "%(backend)s reached the marketplace account %(account)s.",
-                    backend=self.name,
-                    account=info.get("name") or info.get("id") or "?",
-                ),
+                "message": message,
                 "sticky": False,
             },
         }
@@ -420,7 +637,8 @@ class MpBackend(models.Model):
         self.ensure_one()
         if not self.import_orders:
             raise UserError(self.env._("Order import is disabled on %s.", self.name))
-        if self._import_in_progress():
+        backend = in_company_lang(self, self.company_id)
+        if backend._import_in_progress():
             raise UserError(
                 self.env._(
                     "An order import of %s is already running; follow it in the "
@@ -428,7 +646,7 @@ class MpBackend(models.Model):
                     self.name,
                 )
             )
-        self._schedule_import_orders()
+        backend._schedule_import_orders()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -447,78 +665,175 @@ class MpBackend(models.Model):
 
     def action_reset_cursor(self):
         """Forget the cursor: the next import starts again from 'import_from'."""
-        self.ensure_one()
-        self.import_cursor = False
-        self.message_post(
-            body=self.env._("Import cursor reset by %s.", self.env.user.name)
-        )
+        for backend in self:
+            backend.import_cursor = False
+            backend = in_company_lang(backend, backend.company_id)
+            backend.message_post(
+                body=backend.env._(
+                    "Import cursor reset by %s: the next import asks again for "
+                    "every order updated since the start date of the imports.",
+                    self.env.user.name,
+                )
+            )
 
-    def _open_bindings(self, name, domain):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "mp_connector_base.mp_order_binding_action"
-        )
+    def _open_list(
+        self,
+        xmlid,
+        name,
+        filters=(),
+        domain=None,
+        help_text=None,
+        account_field="backend_id",
+    ):
+        """The list of ``xmlid``'s records of this account, titled ``name``.
+
+        The account and ``filters`` (names of filters of the list's search
+        view) are preselected in the search bar, where the user sees and can
+        remove them; ``domain`` is only for conditions no filter expresses.
+        """
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        context = {f"search_default_{account_field}": self.id}
+        if account_field == "backend_id":
+            context["default_backend_id"] = self.id
+        context.update({f"search_default_{filter_}": 1 for filter_ in filters})
         action.update(
             {
                 "name": name,
-                "domain": [("backend_id", "in", self.ids)] + domain,
-                "context": {"default_backend_id": self.id},
+                "display_name": name,
+                "domain": domain or [],
+                "context": context,
             }
         )
+        if help_text:
+            action["help"] = help_text
         return action
 
+    def _open_bindings(self, name, filters=(), domain=None, help_text=None):
+        return self._open_list(
+            "mp_connector_base.mp_order_binding_action",
+            name,
+            filters=filters,
+            domain=domain,
+            help_text=help_text,
+        )
+
+    def _nocontent(self, title, text):
+        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (
+            title,
+            text,
+        )
+
     def action_open_orders(self):
-        return self._open_bindings(self.env._("Marketplace Orders"), [])
+        return self._open_bindings(self.env._("Orders - %s", self.name))
 
     def action_open_orders_today(self):
-        today = fields.Datetime.to_string(self._start_of_today())
         return self._open_bindings(
-            self.env._("Orders Today"),
-            [("sale_order_id", "!=", False), ("create_date", ">=", today)],
+            self.env._("Orders placed today - %s", self.name),
+            filters=["filter_today"],
+            help_text=self._nocontent(
+                self.env._("No order placed today yet"),
+                self.env._(
+                    "Orders appear here once imported; the account imports them "
+                    "every few minutes, or use Import Orders Now on the account."
+                ),
+            ),
+        )
+
+    def action_open_orders_week(self):
+        # the search view has no "last 7 days" filter: the week is a domain
+        return self._open_bindings(
+            self.env._("Orders of the last 7 days - %s", self.name),
+            domain=self._placed_domain(days_before=6),
         )
 
     def action_open_errors(self):
         return self._open_bindings(
-            self.env._("Orders in Error"), [("state", "=", "error")]
+            self.env._("Orders in error - %s", self.name),
+            filters=["filter_error"],
+            help_text=self._nocontent(
+                self.env._("No order in error"),
+                self.env._(
+                    "An order that cannot be imported waits here with its reason; "
+                    "fix the cause (product, tax, configuration) and replay it."
+                ),
+            ),
         )
 
     def action_open_pending(self):
         return self._open_bindings(
-            self.env._("Orders Waiting"), [("state", "=", "new")]
+            self.env._("Orders waiting to be processed - %s", self.name),
+            filters=["filter_pending"],
+            help_text=self._nocontent(
+                self.env._("No order waiting"),
+                self.env._(
+                    "Imported orders wait here a few moments until they become "
+                    "sale orders."
+                ),
+            ),
         )
 
     def action_open_to_decide(self):
         return self._open_bindings(
-            self.env._("Orders to Accept or Refuse"),
-            [("accept_state", "=", "to_decide")],
+            self.env._("Orders to accept or refuse - %s", self.name),
+            filters=["filter_to_accept"],
+            help_text=self._nocontent(
+                self.env._("No order to accept"),
+                self.env._(
+                    "Orders the stock does not cover wait here: open one to accept "
+                    "or refuse it on the marketplace."
+                ),
+            ),
         )
 
     def action_open_export_errors(self):
         return self._open_bindings(
-            self.env._("Status Exports in Error"),
-            ["|", ("accept_state", "=", "error"), ("ship_state", "=", "error")],
+            self.env._("Status exports in error - %s", self.name),
+            filters=["filter_export_error"],
+            help_text=self._nocontent(
+                self.env._("No status export in error"),
+                self.env._(
+                    "When the marketplace refuses an acceptance or a shipment "
+                    "confirmation, the order waits here: fix it, then Retry "
+                    "Status Export."
+                ),
+            ),
         )
 
     def action_open_runs(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "mp_connector_base.mp_sync_run_action"
+        return self._open_list(
+            "mp_connector_base.mp_sync_run_action",
+            self.env._("Journal - %s", self.name),
+            filters=["not_processing"],
         )
-        action["domain"] = [("backend_id", "in", self.ids)]
-        return action
 
-    def _open_jobs(self, name, domain):
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": "queue.job",
-            "view_mode": "list,form",
-            "domain": [("mp_backend_id", "in", self.ids)] + domain,
-        }
+    def action_open_failed_runs(self):
+        return self._open_list(
+            "mp_connector_base.mp_sync_run_action",
+            self.env._("Failed runs - %s", self.name),
+            filters=["failed"],
+        )
+
+    def _open_jobs(self, name, filters=(), domain=None):
+        return self._open_list(
+            "mp_connector_base.queue_job_action",
+            name,
+            filters=filters,
+            domain=domain,
+            account_field="mp_backend_id",
+        )
 
     def action_open_failed_jobs(self):
-        return self._open_jobs(self.env._("Failed Jobs"), [("state", "=", "failed")])
+        return self._open_jobs(
+            self.env._("Failed jobs - %s", self.name), filters=["failed"]
+        )
 
     def action_open_stuck_jobs(self):
-        return self._open_jobs(self.env._("Stuck Jobs"), self._stuck_jobs_domain())
+        # "stuck" depends on a setting: no filter of the search view says it
+        return self._open_jobs(
+            self.env._("Stuck jobs - %s", self.name),
+            domain=self._stuck_jobs_domain(),
+        )
 
     # ------------------------------------------------------------------
     # client and error mapping
@@ -648,9 +963,10 @@ class MpBackend(models.Model):
             raise UserError(
                 self.env._(
                     "%(backend)s: the marketplace refused the credentials "
-                    "(%(error)s). Check the API key.",
+                    "(%(error)s). %(hint)s",
                     backend=self.name,
                     error=err,
+                    hint=self._credentials_hint(),
                 )
             ) from err
         except mp_errors.ConfigError as err:
@@ -661,6 +977,11 @@ class MpBackend(models.Model):
             raise UserError(
                 self.env._("%(backend)s: %(error)s", backend=self.name, error=err)
             ) from err
+
+    def _credentials_hint(self):
+        """What to check when the marketplace refuses the credentials;
+        connectors whose accounts have no API key say theirs."""
+        return self.env._("Check the API key in the Connection tab.")
 
     def _current_job_attempt(self):
         """Attempt number (1-based) of the running job, 1 outside jobs."""
@@ -756,6 +1077,7 @@ class MpBackend(models.Model):
     def _cron_import_orders(self):
         backends = self.search([("import_orders", "=", True)])
         for backend in backends:
+            backend = in_company_lang(backend, backend.company_id)
             if not backend._import_in_progress():
                 backend._schedule_import_orders()
 
@@ -805,6 +1127,7 @@ class MpBackend(models.Model):
         of its jobs always find it.
         """
         self.ensure_one()
+        self._ensure_utm_source()
         now = fields.Datetime.now() - self._order_import_lag()
         start = self.import_cursor or self.import_from or now - timedelta(days=7)
         if self.import_cursor:
@@ -829,7 +1152,7 @@ class MpBackend(models.Model):
             run=run,
             priority=5,
             max_retries=15,
-            description=self.env._("%s: import orders", self.name),
+            description=self.env._("%s: import orders, page 1", self.name),
         )
         return run
 
@@ -846,7 +1169,8 @@ class MpBackend(models.Model):
 
     def _job_import_orders_page(self, run, page):
         """Job: import one page of orders (see ``_import_orders_page``)."""
-        return self.sudo()._import_orders_page(run.sudo(), page)
+        backend = in_company_lang(self.sudo(), self.company_id)
+        return backend._import_orders_page(run.sudo().with_env(backend.env), page)
 
     def _import_orders_page(self, run, page):
         """Fetch one page of orders, store their payloads, queue processing.
@@ -891,7 +1215,11 @@ class MpBackend(models.Model):
                 run=run,
                 priority=5,
                 max_retries=15,
-                description=self.env._("%s: import orders (next page)", self.name),
+                description=self.env._(
+                    "%(backend)s: import orders, page %(page)s",
+                    backend=self.name,
+                    page=run.page_count + 1,
+                ),
             )
         else:
             self._finish_import_run(run)
@@ -944,7 +1272,9 @@ class MpBackend(models.Model):
                 priority=10,
                 max_retries=10,
                 identity_key=_identity_process,
-                description=self.env._(
+                description=self.env._("%s: process 1 order", self.name)
+                if len(batch) == 1
+                else self.env._(
                     "%(backend)s: process %(count)s orders",
                     backend=self.name,
                     count=len(batch),
@@ -982,6 +1312,7 @@ class MpBackend(models.Model):
 
     def _alert_managers(self, failures, message):
         self.ensure_one()
+        backend = in_company_lang(self, self.company_id)
         group = self.env.ref("mp_connector_base.group_mp_connector_base_manager")
         managers = group.users.filtered(
             lambda u: not u.share and self.company_id in u.company_ids
@@ -989,13 +1320,13 @@ class MpBackend(models.Model):
         activity_type = self.env.ref(
             "mp_connector_base.mail_activity_type_backend_failure"
         )
-        summary = self.env._(
+        summary = backend.env._(
             "%(backend)s: %(count)s failed runs in a row",
             backend=self.name,
             count=failures,
         )
         for user in managers - self.env.ref("base.user_root"):
-            self.activity_schedule(
+            backend.activity_schedule(
                 activity_type_id=activity_type.id,
                 summary=summary,
                 note=message,
@@ -1005,6 +1336,19 @@ class MpBackend(models.Model):
     # ------------------------------------------------------------------
     # sandbox catalogue (demo data and tests)
     # ------------------------------------------------------------------
+    @api.model
+    def _demo_skip_company_enrichment(self):
+        """Demo data: the demo company is not a real one to look up.
+
+        partner_autocomplete (auto-installed with the web client) asks
+        Odoo's IAP service about the current company when the first browser
+        tab opens, and logs an ERROR when the server has no internet access,
+        as a demo often has not.
+        """
+        companies = self.env["res.company"]
+        if "iap_enrich_auto_done" in companies._fields:
+            companies.search([]).write({"iap_enrich_auto_done": True})
+
     @api.model
     def _load_sandbox_catalog(
         self, size=60, quantity=50, seed=42, company=None, start=0
@@ -1104,20 +1448,7 @@ class MpBackend(models.Model):
         )
         if tax:
             return tax
-        groups = self.env["account.tax.group"]
-        group = groups.search(
-            [
-                *groups._check_company_domain(company),
-                ("country_id", "=", france.id),
-            ],
-            limit=1,
-        ) or groups.create(
-            {
-                "name": self.env._("VAT (France)"),
-                "country_id": france.id,
-                "company_id": company.id,
-            }
-        )
+        group = self._sandbox_tax_group(company, rate)
         label = f"{rate:g}"
         return self.env["account.tax"].create(
             {
@@ -1136,6 +1467,26 @@ class MpBackend(models.Model):
                 if included
                 else "tax_excluded",
             }
+        )
+
+    @api.model
+    def _sandbox_tax_group(self, company, rate):
+        """The French tax group of the ``rate`` percent VAT of ``company``
+        ("VAT 20%"): each rate has its own, as invoices sum taxes by group."""
+        france = self.env.ref("base.fr")
+        groups = self.env["account.tax.group"]
+        label = f"{float(rate):g}"
+        name = self.env._("VAT %(rate)s%%", rate=label)
+        group = groups.search(
+            [
+                ("company_id", "=", company.id),
+                ("country_id", "=", france.id),
+                ("name", "in", list({name, f"VAT {label}%"})),
+            ],
+            limit=1,
+        )
+        return group or groups.create(
+            {"name": name, "country_id": france.id, "company_id": company.id}
         )
 
 

@@ -21,6 +21,8 @@ from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..services.stored_text import in_company_lang
+
 _logger = logging.getLogger(__name__)
 
 # backend fields whose change alters what every offer exports
@@ -45,6 +47,44 @@ ROUNDING_LABELS = {
     "x.x9": "Up to the next 9 cents",
     "integer": "To the unit",
 }
+
+
+def _mirakl_conditions(env):
+    """Mirakl's default offer states (OF61); an operator may add its own."""
+    return {
+        "1": env._("Used - Like New"),
+        "2": env._("Used - Very Good"),
+        "3": env._("Used - Good"),
+        "4": env._("Used - Acceptable"),
+        "5": env._("Collectible - Like New"),
+        "6": env._("Collectible - Very Good"),
+        "7": env._("Collectible - Good"),
+        "8": env._("Collectible - Acceptable"),
+        "10": env._("Refurbished"),
+        "11": env._("New"),
+    }
+
+
+def _amazon_conditions(env):
+    """Amazon's ``condition_type`` values (Listings Items API)."""
+    return {
+        "new_new": env._("New"),
+        "new_open_box": env._("New - Open Box"),
+        "new_oem": env._("New - OEM"),
+        "refurbished_refurbished": env._("Refurbished"),
+        "used_like_new": env._("Used - Like New"),
+        "used_very_good": env._("Used - Very Good"),
+        "used_good": env._("Used - Good"),
+        "used_acceptable": env._("Used - Acceptable"),
+        "collectible_like_new": env._("Collectible - Like New"),
+        "collectible_very_good": env._("Collectible - Very Good"),
+        "collectible_good": env._("Collectible - Good"),
+        "collectible_acceptable": env._("Collectible - Acceptable"),
+        "club_club": env._("Club"),
+    }
+
+
+CONDITION_TABLES = {"mirakl": _mirakl_conditions, "amazon": _amazon_conditions}
 
 
 def notification(message):
@@ -205,39 +245,56 @@ class MpBackend(models.Model):
     def _notify_queued(self, message):
         return notification(message)
 
-    def _open_offers(self, name, domain):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "mp_connector_base.mp_offer_binding_action"
+    # ------------------------------------------------------------------
+    # offer conditions
+    # ------------------------------------------------------------------
+    def _offer_condition_labels(self):
+        """{condition code: label} of the account's marketplace (an empty
+        recordset: every known code). A connector whose marketplace names its
+        conditions otherwise extends this."""
+        kinds = [self.backend_type] if self else list(CONDITION_TABLES)
+        labels = {}
+        for kind in kinds:
+            table = CONDITION_TABLES.get(kind)
+            if table:
+                labels.update(table(self.env))
+        return labels
+
+    def _offer_condition_label(self, code, labels=None):
+        """The label of condition ``code``: the code itself when the
+        marketplace's table does not know it (operator-specific states)."""
+        if not code:
+            return False
+        if labels is None:
+            labels = self._offer_condition_labels()
+        return labels.get(str(code).strip()) or code
+
+    def _open_offers(self, name, filters=()):
+        """This account's offers, the account and ``filters`` shown (and
+        removable) in the search bar."""
+        return self._open_list(
+            "mp_connector_base.mp_offer_binding_action", name, filters=filters
         )
-        action.update(
-            name=name,
-            domain=[("backend_id", "=", self.id)] + domain,
-            context={"default_backend_id": self.id},
-        )
-        return action
 
     def action_open_offers(self):
-        return self._open_offers(self.env._("Offers"), [])
+        return self._open_offers(self.env._("Offers - %s", self.name))
 
     def action_open_offer_errors(self):
         return self._open_offers(
-            self.env._("Offers in Error"), [("has_error", "=", True)]
+            self.env._("Rejected Offers - %s", self.name), filters=["in_error"]
         )
 
     def action_open_drifted_offers(self):
-        return self._open_offers(self.env._("Drifted Offers"), [("drift", "=", True)])
+        return self._open_offers(
+            self.env._("Drifted Offers - %s", self.name), filters=["drifted"]
+        )
 
     def action_open_listing_reviews(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "mp_connector_base.mp_listing_review_action"
+        return self._open_list(
+            "mp_connector_base.mp_listing_review_action",
+            self.env._("Listings to Review - %s", self.name),
+            filters=["to_review"],
         )
-        action.update(
-            domain=[("backend_id", "=", self.id)],
-            context={"search_default_to_review": 1},
-        )
-        return action
 
     # ------------------------------------------------------------------
     # export: dirty offers -> computed values -> diff -> batches
@@ -255,6 +312,7 @@ class MpBackend(models.Model):
     def _schedule_offer_export(self, delay=None):
         """Queue one export job per account (a waiting one is reused)."""
         for backend in self:
+            backend = in_company_lang(backend, backend.company_id)
             backend._enqueue(
                 backend,
                 "_job_export_offers",
@@ -267,7 +325,7 @@ class MpBackend(models.Model):
             )
 
     def _job_export_offers(self):
-        return self.sudo()._export_offers()
+        return in_company_lang(self.sudo(), self.company_id)._export_offers()
 
     def _export_offers(self):
         """Push the quantities and prices of the marked offers that changed.
@@ -278,7 +336,7 @@ class MpBackend(models.Model):
         self.ensure_one()
         if not self._try_advisory_lock("export-offers"):
             raise RetryableJobError(
-                "Another export of this account is running",
+                self.env._("Another export of this account is running."),
                 seconds=max(2, self.export_delay),
                 ignore_retry=True,
             )
@@ -367,11 +425,13 @@ class MpBackend(models.Model):
             if kind == "stock":
                 rows = [StockRow(values[i]["sku"], changes[i]) for i in chunk]
                 send = client.push_stock
+                what = self.env._("Stock export")
             else:
                 rows = [PriceRow(values[i]["sku"], changes[i]) for i in chunk]
                 send = client.push_prices
+                what = self.env._("Price export")
             # the run is not committed yet: a retry event must not point to it
-            with self._map_errors(what=self.env._("Offer %s export", kind)):
+            with self._map_errors(what=what):
                 batch_id = send(rows)
             push = self._create_push(run, kind, batch_id, chunk, changes, values)
             pushes |= push._follow_batch(batch_id)
@@ -394,7 +454,7 @@ class MpBackend(models.Model):
                 )
                 for i in chunk
             ]
-            with self._map_errors(what=self.env._("Offer export")):
+            with self._map_errors(what=self.env._("Stock and price export")):
                 batch_id = client.push_offers(rows)
             order = json.dumps([row.sku for row in rows])
             group = self.env["mp.offer.push"]
@@ -742,7 +802,21 @@ class MpBackend(models.Model):
         return run
 
     def _queue_listing_page(self, run, mode, page):
-        self._enqueue(
+        backend = in_company_lang(self, self.company_id)
+        number = run.page_count + 1
+        if mode == "import":
+            description = backend.env._(
+                "%(backend)s: import listings, page %(page)s",
+                backend=self.name,
+                page=number,
+            )
+        else:
+            description = backend.env._(
+                "%(backend)s: check listings for drift, page %(page)s",
+                backend=self.name,
+                page=number,
+            )
+        backend._enqueue(
             self,
             "_job_sync_listings_page",
             run,
@@ -752,11 +826,12 @@ class MpBackend(models.Model):
             priority=15,
             max_retries=15,
             channel="root.marketplace.import",
-            description=self.env._("%s: read listings", self.name),
+            description=description,
         )
 
     def _job_sync_listings_page(self, run, mode, page):
-        return self.sudo()._sync_listings_page(run.sudo(), mode, page)
+        backend = in_company_lang(self.sudo(), self.company_id)
+        return backend._sync_listings_page(run.with_env(backend.env), mode, page)
 
     def _sync_listings_page(self, run, mode, page):
         """Read one page of listings, bind or compare them, queue the next."""

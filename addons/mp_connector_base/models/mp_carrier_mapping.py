@@ -13,9 +13,13 @@ class MpCarrierMapping(models.Model):
     _order = "backend_id, sequence, id"
     _check_company_auto = True
 
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, aggregator=None)
     backend_id = fields.Many2one(
-        "mp.backend", required=True, ondelete="cascade", index=True
+        "mp.backend",
+        string="Marketplace Account",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(
         related="backend_id.company_id", store=True, index=True

@@ -6,7 +6,17 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..services.stored_text import in_company_lang
+
 CENT = Decimal("0.01")
+# where the readable parts of a listing may be, in the marketplaces' records
+# (Mirakl OF21 offers, Amazon listings items): tried in turn
+SKU_KEYS = ("shop_sku", "sku", "offer_sku", "seller_sku", "sellerSku")
+TITLE_KEYS = ("product_title", "title", "item_name", "itemName")
+EAN_KEYS = ("ean", "gtin", "barcode")
+PRODUCT_ID_KEYS = ("product_sku", "asin")
+OFFER_ID_KEYS = ("offer_id",)
+CONDITION_KEYS = ("state_code", "conditionType", "condition_type")
 
 
 class MpListingReview(models.Model):
@@ -42,10 +52,18 @@ class MpListingReview(models.Model):
     marketplace_product_id = fields.Char(string="Marketplace Product ID", readonly=True)
     external_id = fields.Char(string="Marketplace Offer ID", readonly=True)
     title = fields.Char(readonly=True)
-    condition = fields.Char(readonly=True)
-    quantity = fields.Integer(string="Marketplace Quantity", readonly=True)
+    condition = fields.Char(string="Condition Code", readonly=True)
+    condition_label = fields.Char(
+        string="Condition", compute="_compute_condition_label"
+    )
+    quantity = fields.Integer(
+        string="Marketplace Quantity", readonly=True, aggregator="max"
+    )
     price = fields.Monetary(
-        string="Marketplace Price", currency_field="currency_id", readonly=True
+        string="Marketplace Price",
+        currency_field="currency_id",
+        readonly=True,
+        aggregator="avg",
     )
     reason = fields.Selection(
         [
@@ -56,7 +74,7 @@ class MpListingReview(models.Model):
         required=True,
         readonly=True,
     )
-    message = fields.Text(readonly=True)
+    message = fields.Text(string="Details", readonly=True)
     candidate_ids = fields.Many2many(
         "product.product", string="Candidate Products", readonly=True
     )
@@ -74,7 +92,11 @@ class MpListingReview(models.Model):
         tracking=True,
         index=True,
     )
-    raw_payload = fields.Text(readonly=True)
+    raw_payload = fields.Text(
+        string="Marketplace Record",
+        readonly=True,
+        help="The listing as the marketplace sent it (JSON).",
+    )
     date_seen = fields.Datetime(string="Last Seen", readonly=True)
 
     _sql_constraints = [
@@ -85,11 +107,27 @@ class MpListingReview(models.Model):
         ),
     ]
 
+    @api.depends("backend_id.backend_type", "condition")
+    def _compute_condition_label(self):
+        for backend, reviews in self.grouped("backend_id").items():
+            labels = backend._offer_condition_labels()
+            for review in reviews:
+                review.condition_label = backend._offer_condition_label(
+                    review.condition, labels
+                )
+
     # ------------------------------------------------------------------
     # user actions
     # ------------------------------------------------------------------
     def action_link(self):
-        for review in self:
+        for review in in_company_lang(self):
+            if not review.seller_sku:
+                raise UserError(
+                    self.env._(
+                        "A listing without a seller SKU cannot be linked: ignore "
+                        "it and fix it on the marketplace."
+                    )
+                )
             if not review.product_id:
                 raise UserError(
                     self.env._(
@@ -105,16 +143,19 @@ class MpListingReview(models.Model):
                 raise UserError(
                     self.env._("An unreadable listing cannot create a product.")
                 )
+            # the product's name in the user's language, the note in the
+            # company's
             product = review._create_product()
-            review._link(product)
+            in_company_lang(review)._link(product)
         return True
 
     def action_ignore(self):
-        self.write({"state": "ignored"})
+        # the state is tracked: its chatter line in the company's language
+        in_company_lang(self).write({"state": "ignored"})
         return True
 
     def action_reopen(self):
-        self.write({"state": "to_review"})
+        in_company_lang(self).write({"state": "to_review"})
         return True
 
     def _link(self, product):
@@ -240,7 +281,9 @@ class MpListingReview(models.Model):
             else:
                 reviews.append((listing, products))
         if new_vals:
-            created = offers.create(new_vals)
+            # bound in bulk: no creation note nor follower per offer (the
+            # run counts them)
+            created = offers.with_context(tracking_disable=True).create(new_vals)
             stats["new"] = len(created)
             self._close_reviews(backend, created)
         for listing, products in reviews:
@@ -402,17 +445,26 @@ class MpListingReview(models.Model):
 
     @api.model
     def _queue_invalid(self, backend, raw, reason):
+        """Queue a listing the connector could not read, with what can be
+        read of it (SKU, EANs, title...) and always the reason."""
         text = json.dumps(raw, default=str, sort_keys=True)
-        sku = raw.get("shop_sku") or raw.get("sku") if isinstance(raw, dict) else None
+        found = _readable_parts(raw)
+        sku = found.get("sku")
         key = sku or "raw-" + hashlib.sha1(text.encode()).hexdigest()[:16]
         self._upsert(
             backend,
             key,
             {
                 "seller_sku": sku or False,
+                "eans": ",".join(found.get("eans", ())) or False,
+                "title": found.get("title") or False,
+                "marketplace_product_id": found.get("product_id") or False,
+                "external_id": found.get("offer_id") or False,
+                "condition": found.get("condition") or False,
                 "reason": "invalid",
-                "message": str(reason),
-                "raw_payload": text,
+                "message": str(reason or "").strip()
+                or self.env._("The marketplace sent a listing that cannot be read."),
+                "raw_payload": json.dumps(raw, default=str, sort_keys=True, indent=2),
                 "date_seen": fields.Datetime.now(),
             },
         )
@@ -460,4 +512,58 @@ def _listing_dict(listing):
         "title": listing.title,
         "quantity": listing.quantity,
         "price": listing.price,
+    }
+
+
+def _plain(value, max_length=200):
+    """``value`` as a short one-line text, None when it is not a plain
+    string or number (what an unreadable record holds may be anything)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = " ".join(str(value).split())
+    return text[:max_length] or None
+
+
+def _first(records, keys):
+    for record in records:
+        for key in keys:
+            value = _plain(record.get(key))
+            if value:
+                return value
+    return None
+
+
+def _readable_parts(raw):
+    """What can be read of a raw listing record: {sku, eans, title,
+    product_id, offer_id, condition}, each only when present and plain."""
+    if not isinstance(raw, dict):
+        return {}
+    # Amazon items keep the title, ASIN and condition in their summaries
+    summaries = raw.get("summaries")
+    records = [raw] + [
+        summary
+        for summary in (summaries if isinstance(summaries, list) else ())
+        if isinstance(summary, dict)
+    ]
+    eans = []
+    for key in EAN_KEYS:
+        value = _plain(raw.get(key), 50)
+        if value and value not in eans:
+            eans.append(value)
+    references = raw.get("product_references")
+    for ref in references if isinstance(references, list) else ():
+        if not isinstance(ref, dict):
+            continue
+        kind = _plain(ref.get("reference_type"), 20)
+        value = _plain(ref.get("reference"), 50)
+        if value and kind and kind.upper() in ("EAN", "GTIN", "UPC"):
+            if value not in eans:
+                eans.append(value)
+    return {
+        "sku": _first([raw], SKU_KEYS),
+        "eans": eans,
+        "title": _first(records, TITLE_KEYS),
+        "product_id": _first(records, PRODUCT_ID_KEYS),
+        "offer_id": _first([raw], OFFER_ID_KEYS),
+        "condition": _first(records, CONDITION_KEYS),
     }

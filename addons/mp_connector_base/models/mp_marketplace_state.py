@@ -1,6 +1,6 @@
 from mphub.canonical import OrderStatus
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 STATUS_SELECTION = [
     (OrderStatus.PENDING, "Pending"),
@@ -29,10 +29,13 @@ class MpMarketplaceState(models.Model):
     code = fields.Char(required=True, help="The code the marketplace API uses.")
     sequence = fields.Integer(default=10)
     backend_type = fields.Char(
-        string="Marketplace",
+        string="Marketplace Code",
         required=True,
         index=True,
         help="Technical value of the marketplace type these states belong to.",
+    )
+    marketplace_name = fields.Char(
+        string="Marketplace", compute="_compute_marketplace_name"
     )
     status = fields.Selection(
         STATUS_SELECTION,
@@ -47,3 +50,14 @@ class MpMarketplaceState(models.Model):
             "A marketplace state code must be unique per marketplace.",
         ),
     ]
+
+    @api.depends("backend_type")
+    def _compute_marketplace_name(self):
+        """The marketplace as people name it (the label of the account type)."""
+        labels = dict(
+            self.env["mp.backend"]
+            ._fields["backend_type"]
+            ._description_selection(self.env)
+        )
+        for state in self:
+            state.marketplace_name = labels.get(state.backend_type, state.backend_type)

@@ -20,9 +20,16 @@ class MpOfferBinding(models.Model):
     last pushed to the marketplace and what the marketplace confirmed, so
     that an export sends only what changed and a drift check sees what was
     changed behind our back.
+
+    The chatter traces the policy a user sets (tracked fields) and what the
+    marketplace confirmed: the export engine writes offers in bulk SQL, so
+    the confirmation of a push logs one compact note per offer whose
+    confirmed quantity or price changed, or that was rejected
+    (``mp.offer.push._log_offer_changes``), never one per write.
     """
 
     _name = "mp.offer.binding"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Marketplace Offer"
     _order = "backend_id, seller_sku"
     _rec_name = "seller_sku"
@@ -46,6 +53,7 @@ class MpOfferBinding(models.Model):
         ondelete="cascade",
         index=True,
         check_company=True,
+        tracking=True,
     )
     product_tmpl_id = fields.Many2one(
         related="product_id.product_tmpl_id",
@@ -64,10 +72,17 @@ class MpOfferBinding(models.Model):
         string="Marketplace Offer ID", index="btree_not_null", copy=False
     )
     condition = fields.Char(
-        help="The marketplace's condition code of the offer (new, used...)."
+        string="Condition Code",
+        help="The marketplace's condition code of the offer (Mirakl 11, Amazon "
+        "new_new...).",
+    )
+    condition_label = fields.Char(
+        string="Condition",
+        compute="_compute_condition_label",
+        help="The offer's condition (new, used...), as the marketplace names it.",
     )
     title = fields.Char(string="Marketplace Title")
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(default=True, tracking=True)
 
     # -- policy -----------------------------------------------------------
     stock_mode = fields.Selection(
@@ -79,38 +94,69 @@ class MpOfferBinding(models.Model):
         string="Stock",
         default="policy",
         required=True,
+        tracking=True,
         help="Account Policy: the free stock of the account's warehouses, "
         "with its buffer, share, cap and threshold. Fixed Quantity: always "
         "the quantity below. Not Exported: the offer shows 0.",
     )
-    fixed_quantity = fields.Integer()
+    # quantities and prices of offers are per channel: a sum over several
+    # offers counts the same stock (or adds prices) once per channel
+    fixed_quantity = fields.Integer(tracking=True, aggregator=None)
     floor_price = fields.Monetary(
         currency_field="currency_id",
+        tracking=True,
+        aggregator=None,
         help="The offer is never priced under this amount (tax included).",
     )
 
     # -- what was pushed, what the marketplace says -------------------------
+    # the push confirmation writes these in SQL and logs their changes
+    # itself (mp.offer.push); tracking=True covers any other write
     stock_state = fields.Selection(
-        PUSH_STATES, default="never", required=True, readonly=True, copy=False
+        PUSH_STATES,
+        string="Quantity Status",
+        default="never",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
     )
-    sent_quantity = fields.Integer(string="Quantity Pushed", readonly=True, copy=False)
+    sent_quantity = fields.Integer(
+        string="Quantity Pushed", readonly=True, copy=False, aggregator="max"
+    )
     confirmed_quantity = fields.Integer(
-        string="Quantity Confirmed", readonly=True, copy=False
+        string="Quantity Confirmed",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        aggregator="max",
     )
     stock_push_id = fields.Many2one(
         "mp.offer.push", string="Last Stock Push", readonly=True, copy=False
     )
     price_state = fields.Selection(
-        PUSH_STATES, default="never", required=True, readonly=True, copy=False
+        PUSH_STATES,
+        string="Price Status",
+        default="never",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
     )
     sent_price = fields.Monetary(
-        string="Price Pushed", currency_field="currency_id", readonly=True, copy=False
+        string="Price Pushed",
+        currency_field="currency_id",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
     )
     confirmed_price = fields.Monetary(
         string="Price Confirmed",
         currency_field="currency_id",
         readonly=True,
         copy=False,
+        tracking=True,
+        aggregator="avg",
     )
     price_push_id = fields.Many2one(
         "mp.offer.push", string="Last Price Push", readonly=True, copy=False
@@ -128,6 +174,7 @@ class MpOfferBinding(models.Model):
         string="Marketplace Quantity",
         readonly=True,
         copy=False,
+        aggregator="max",
         help="The quantity the marketplace showed at the last listing import or "
         "drift check.",
     )
@@ -136,6 +183,7 @@ class MpOfferBinding(models.Model):
         currency_field="currency_id",
         readonly=True,
         copy=False,
+        aggregator="avg",
     )
     date_checked = fields.Datetime(string="Last Checked", readonly=True, copy=False)
     drift = fields.Boolean(
@@ -161,6 +209,15 @@ class MpOfferBinding(models.Model):
         ),
     ]
 
+    @api.depends("backend_id.backend_type", "condition")
+    def _compute_condition_label(self):
+        for backend, offers in self.grouped("backend_id").items():
+            labels = backend._offer_condition_labels()
+            for offer in offers:
+                offer.condition_label = backend._offer_condition_label(
+                    offer.condition, labels
+                )
+
     @api.depends("stock_state", "price_state")
     def _compute_has_error(self):
         for offer in self:
@@ -179,7 +236,14 @@ class MpOfferBinding(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        offers = super().create(vals_list)
+        model = self
+        if len(vals_list) > 1:
+            # offers bound in bulk (listing imports, scripts): no creation
+            # note nor follower per offer, the run or the caller says it
+            model = self.with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True
+            )
+        offers = super(MpOfferBinding, model).create(vals_list)
         offers._replay_waiting_orders()
         offers._mark_dirty()
         return offers

@@ -23,7 +23,11 @@ class MpOfferDirty(models.Model):
         "mp.offer.binding", required=True, ondelete="cascade", index=True
     )
     backend_id = fields.Many2one(
-        "mp.backend", required=True, ondelete="cascade", index=True
+        "mp.backend",
+        string="Marketplace Account",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     force = fields.Boolean(
         help="Push the offer even if it equals the last confirmed push."

@@ -2,6 +2,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import traceback
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 
@@ -14,11 +15,12 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, plaintext2html
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
+from ..services.stored_text import in_company_lang
 from ..services.tax_resolver import TaxNotFound, TaxResolver
 from .mp_backend import LOCK_ERRORS
 from .mp_marketplace_state import STATUS_SELECTION
@@ -32,6 +34,27 @@ TRANSIENT_DB_ERRORS = (
     pg_errors.UniqueViolation,
     pg_errors.ForeignKeyViolation,
 )
+# a user's replay of up to this many orders runs at once, with its outcome
+# on screen; more go to the queue
+REPLAY_NOW_LIMIT = 20
+# the activity of an order in error, for whoever fixes it
+ERROR_ACTIVITY = "mp_connector_base.mail_activity_type_order_error"
+DECISION_ACTIVITY = "mp_connector_base.mail_activity_type_order_decision"
+
+
+def _notification(title, message, kind="info"):
+    """A toast for the user, after which the form shows the new state."""
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {
+            "title": title,
+            "message": message,
+            "type": kind,
+            "sticky": False,
+            "next": {"type": "ir.actions.act_window_close"},
+        },
+    }
 
 
 class OrderError(Exception):
@@ -61,6 +84,7 @@ class _Prepared:
     vals: dict  # binding values to write once the sale order exists
     decisions: dict | None  # acceptance to send, None when staff decide
     sale_vals: dict
+    state_label: str = ""  # the marketplace state, as people know it
 
 
 class MpOrderBinding(models.Model):
@@ -97,38 +121,65 @@ class MpOrderBinding(models.Model):
     )
     state = fields.Selection(
         [
-            ("new", "To process"),
-            ("done", "Done"),
-            ("error", "Error"),
-            ("skipped", "Skipped"),
+            ("new", "To Import"),
+            ("done", "Imported"),
+            ("error", "In Error"),
+            ("skipped", "Not Imported"),
         ],
+        string="Import Status",
         default="new",
         required=True,
         index=True,
+        help="To Import: stored, waiting to become a sale order. Imported: "
+        "its sale order exists. In Error: it waits for a fix, with its reason. "
+        "Not Imported: it needs no sale order (cancelled, not confirmed yet...).",
     )
     error_kind = fields.Selection(
         [
             ("data", "Invalid data"),
             ("product", "Unknown product"),
             ("config", "Configuration"),
-            ("other", "Other"),
-        ]
+            ("other", "Other error"),
+        ],
+        string="Error Type",
+        index="btree_not_null",
     )
-    error_message = fields.Text(string="Error")
+    error_message = fields.Text(string="Reason")
+    error_details = fields.Text(
+        string="Technical Details",
+        readonly=True,
+        copy=False,
+        # no secret: shown to managers only, in the form's Technical page
+        help="The error as the program saw it, for whoever investigates it.",
+    )
     missing_sku_ids = fields.One2many(
         "mp.order.missing.sku", "binding_id", string="Unknown Products"
     )
     missing_skus = fields.Char(string="Unknown SKUs", compute="_compute_missing_skus")
     raw_payload = fields.Json(string="Payload", prefetch=False, copy=False)
     raw_payload_text = fields.Text(
-        string="Raw Payload", compute="_compute_raw_payload_text"
+        string="Raw Payload",
+        compute="_compute_raw_payload_text",
+        groups="mp_connector_base.group_mp_connector_base_manager",
     )
     payload_hash = fields.Char(copy=False)
     processed_hash = fields.Char(
         copy=False, help="Hash of the payload last processed successfully."
     )
-    marketplace_state = fields.Char()
-    order_status = fields.Selection(STATUS_SELECTION, string="Status")
+    marketplace_state = fields.Char(
+        string="Marketplace State Code",
+        help="The order state as the marketplace API names it.",
+    )
+    marketplace_state_id = fields.Many2one(
+        "mp.marketplace.state",
+        compute="_compute_marketplace_state_id",
+        store=True,
+        index="btree_not_null",
+    )
+    marketplace_state_label = fields.Char(
+        string="State on Marketplace", compute="_compute_marketplace_state_label"
+    )
+    order_status = fields.Selection(STATUS_SELECTION, string="Marketplace Status")
     marketplace_created_at = fields.Datetime(string="Ordered On")
     marketplace_updated_at = fields.Datetime(string="Updated on Marketplace")
     customer_name = fields.Char(string="Customer")
@@ -189,6 +240,38 @@ class MpOrderBinding(models.Model):
         for binding in self:
             binding.missing_skus = ", ".join(binding.missing_sku_ids.mapped("sku"))
 
+    @api.depends("backend_id.backend_type", "marketplace_state")
+    def _compute_marketplace_state_id(self):
+        pairs = {
+            (b.backend_id.backend_type, b.marketplace_state)
+            for b in self
+            if b.marketplace_state
+        }
+        states = {}
+        if pairs:
+            for state in (
+                self.env["mp.marketplace.state"]
+                .sudo()
+                .search(
+                    [
+                        ("backend_type", "in", list({t for t, _c in pairs})),
+                        ("code", "in", list({c for _t, c in pairs})),
+                    ]
+                )
+            ):
+                states[(state.backend_type, state.code)] = state.id
+        for binding in self:
+            binding.marketplace_state_id = states.get(
+                (binding.backend_id.backend_type, binding.marketplace_state), False
+            )
+
+    @api.depends("marketplace_state_id.name", "marketplace_state")
+    def _compute_marketplace_state_label(self):
+        for binding in self:
+            binding.marketplace_state_label = (
+                binding.marketplace_state_id.name or binding.marketplace_state
+            )
+
     @api.depends("raw_payload")
     def _compute_raw_payload_text(self):
         for binding in self:
@@ -212,36 +295,170 @@ class MpOrderBinding(models.Model):
     # actions
     # ------------------------------------------------------------------
     def action_replay(self):
-        """Process the stored payloads again (after fixing a product, a tax...)."""
+        """Process the stored payloads again (after fixing a product, a tax...)
+        and tell the user how it went, on screen and in each order's chatter."""
         self.check_access("write")
         todo = self.filtered(lambda b: b.state in ("new", "error", "skipped"))
         if not todo:
             raise UserError(
-                self.env._("Only orders to process, in error or skipped replay.")
-            )
-        todo.sudo().write({"state": "new"})
-        if len(todo) <= 20:
-            todo.sudo()._process_bindings(force=True)
-        else:
-            for backend in todo.backend_id:
-                backend.sudo()._enqueue_processing(
-                    todo.filtered(lambda b, backend=backend: b.backend_id == backend)
+                self.env._(
+                    "Only orders to import, in error or not imported can be replayed."
                 )
-        return True
+            )
+        user = self.env.user
+        todo.backend_id._ensure_utm_source()
+        todo.sudo().write({"state": "new"})
+        if len(todo) > REPLAY_NOW_LIMIT:
+            for backend in todo.backend_id:
+                in_company_lang(backend.sudo(), backend.company_id)._enqueue_processing(
+                    todo.sudo().filtered(
+                        lambda b, backend=backend: b.backend_id == backend
+                    )
+                )
+            for bindings in todo.sudo()._in_company_langs():
+                for binding in bindings:
+                    binding._message_log(
+                        body=bindings.env._(
+                            "Replay requested by %s: the order is processed in "
+                            "the background.",
+                            user.name,
+                        )
+                    )
+            return _notification(
+                self.env._("Replay queued"),
+                self.env._(
+                    "%s orders are queued: they are processed in the background "
+                    "within a few minutes.",
+                    len(todo),
+                ),
+            )
+        todo.sudo()._process_bindings(force=True)
+        todo.invalidate_recordset()
+        for bindings in todo.sudo()._in_company_langs():
+            bindings._log_replay(user)
+        return todo._replay_notification()
+
+    def _in_company_langs(self):
+        """These bindings, split by company, each part in its company's
+        language (see ``in_company_lang``)."""
+        for company, bindings in self.grouped("company_id").items():
+            yield in_company_lang(bindings, company or None)
+
+    def _log_replay(self, user):
+        """Chatter note of a user's replay and of its outcome."""
+        for binding in self:
+            if binding.state == "done":
+                body = self.env._(
+                    "Replayed by %(user)s: imported as sale order %(order)s.",
+                    user=user.name,
+                    order=binding.sale_order_id.name,
+                )
+            elif binding.state == "error":
+                body = self.env._(
+                    "Replayed by %(user)s: still in error. %(reason)s",
+                    user=user.name,
+                    reason=binding.error_message,
+                )
+            elif binding.state == "skipped":
+                body = self.env._(
+                    "Replayed by %(user)s: not imported. %(reason)s",
+                    user=user.name,
+                    reason=binding.error_message,
+                )
+            else:
+                body = self.env._(
+                    "Replayed by %(user)s: another import was working on the "
+                    "order, which is processed again in a moment.",
+                    user=user.name,
+                )
+            binding._message_log(body=body)
+
+    def _replay_notification(self):
+        """The toast telling the user how the replay of these orders went."""
+        if len(self) == 1:
+            if self.state == "done":
+                return _notification(
+                    self.env._("Order imported"),
+                    self.env._(
+                        "Order %(order)s is imported as sale order %(sale)s.",
+                        order=self.external_id,
+                        sale=self.sale_order_id.name,
+                    ),
+                    "success",
+                )
+            if self.state == "error":
+                return _notification(
+                    self.env._("Still in error"),
+                    self.env._(
+                        "Order %(order)s is still in error: %(reason)s",
+                        order=self.external_id,
+                        reason=self.error_message,
+                    ),
+                    "warning",
+                )
+            if self.state == "skipped":
+                return _notification(
+                    self.env._("Not imported"),
+                    self.env._(
+                        "Order %(order)s needs no sale order: %(reason)s",
+                        order=self.external_id,
+                        reason=self.error_message,
+                    ),
+                )
+            return _notification(
+                self.env._("Replay postponed"),
+                self.env._(
+                    "Another import is working on order %s: it is processed "
+                    "again in a moment.",
+                    self.external_id,
+                ),
+            )
+        counts = {
+            state: len(self.filtered(lambda b, state=state: b.state == state))
+            for state in ("done", "error", "skipped", "new")
+        }
+        return _notification(
+            self.env._("Orders replayed"),
+            self.env._(
+                "%(count)s orders replayed: %(done)s imported, %(error)s still "
+                "in error, %(skipped)s not imported, %(new)s postponed.",
+                count=len(self),
+                **counts,
+            ),
+            "warning" if counts["error"] else "success",
+        )
 
     def action_refetch(self):
         """Download the orders again from the marketplace, then process them."""
         self.check_access("write")
         for backend in self.backend_id:
             bindings = self.filtered(lambda b, backend=backend: b.backend_id == backend)
-            backend.sudo()._enqueue(
+            backend = in_company_lang(backend.sudo(), backend.company_id)
+            backend._enqueue(
                 bindings.sudo(),
                 "_job_refetch",
                 priority=5,
                 max_retries=10,
-                description=self.env._("%s: download orders again", backend.name),
+                description=backend.env._(
+                    "%(backend)s: download order %(order)s again",
+                    backend=backend.name,
+                    order=bindings.external_id,
+                )
+                if len(bindings) == 1
+                else backend.env._(
+                    "%(backend)s: download %(count)s orders again",
+                    backend=backend.name,
+                    count=len(bindings),
+                ),
             )
-        return True
+        return _notification(
+            self.env._("Download queued"),
+            self.env._(
+                "The marketplace is asked again for %s order(s); they are "
+                "processed as soon as they arrive.",
+                len(self),
+            ),
+        )
 
     def action_accept(self):
         return self._action_send_decision(True)
@@ -251,6 +468,23 @@ class MpOrderBinding(models.Model):
 
     def _action_send_decision(self, accept):
         self.check_access("write")
+        self._check_decision(accept)
+        for bindings in self._in_company_langs():
+            bindings._send_decision(accept)
+        if accept:
+            message = self.env._(
+                "The acceptance of %s is being sent to the marketplace.",
+                ", ".join(self.mapped("external_id")),
+            )
+        else:
+            message = self.env._(
+                "The refusal of %s is being sent to the marketplace.",
+                ", ".join(self.mapped("external_id")),
+            )
+        return _notification(self.env._("Decision sent"), message, "success")
+
+    def _check_decision(self, accept):
+        """Refuse, in the user's words, a decision that makes no sense."""
         for binding in self:
             if binding.order_status != OrderStatus.WAITING_ACCEPTANCE:
                 raise UserError(
@@ -259,29 +493,71 @@ class MpOrderBinding(models.Model):
                         order=binding.external_id,
                     )
                 )
+            if accept and not binding.sale_order_id:
+                # accepting commits the seller to ship an order Odoo does
+                # not know yet; refusing one that cannot be sold is fine
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s has no sale order yet: fix its error "
+                        "and replay it before accepting it.",
+                        order=binding.external_id,
+                    )
+                )
+
+    def _send_decision(self, accept):
+        for binding in self:
             if binding.accept_state in ("pending", "accepted", "refused"):
                 continue
             lines = binding._line_ids()
             binding.sudo()._queue_acceptance(dict.fromkeys(lines, accept))
             binding.activity_feedback(
-                ["mp_connector_base.mail_activity_type_order_decision"],
+                [DECISION_ACTIVITY],
                 feedback=self.env._("Accepted") if accept else self.env._("Refused"),
             )
-        return True
 
     def action_retry_export(self):
         """Send again an acceptance or a shipment that failed."""
         self.check_access("write")
-        for binding in self.sudo():
-            if binding.accept_state == "error":
-                decisions = binding._last_decisions()
-                if decisions:
-                    binding._queue_acceptance(decisions)
-            if binding.ship_state == "error":
-                picking = binding._shipped_picking()
-                if picking:
-                    binding._queue_shipment(picking)
-        return True
+        for bindings in self.sudo()._in_company_langs():
+            for binding in bindings:
+                if binding.accept_state == "error":
+                    decisions = binding._last_decisions()
+                    if decisions:
+                        binding._queue_acceptance(decisions)
+                if binding.ship_state == "error":
+                    picking = binding._shipped_picking()
+                    if picking:
+                        binding._queue_shipment(picking)
+        return _notification(
+            self.env._("Status sent again"),
+            self.env._(
+                "The marketplace is sent the status of %s again.",
+                ", ".join(self.mapped("external_id")),
+            ),
+            "success",
+        )
+
+    def action_open_product_wizard(self):
+        """Fix the unknown products of this order without leaving it."""
+        self.ensure_one()
+        if self.state != "error" or not self.missing_sku_ids:
+            raise UserError(
+                self.env._("Order %s waits for no unknown product.", self.external_id)
+            )
+        mode = self.env.context.get("mp_product_mode", "link")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Create Products")
+            if mode == "create"
+            else self.env._("Link to Products"),
+            "res_model": "mp.order.product.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_binding_id": self.id,
+                "default_mode": mode,
+            },
+        }
 
     def action_open_sale_order(self):
         self.ensure_one()
@@ -304,8 +580,16 @@ class MpOrderBinding(models.Model):
         windows cost nothing). A payload that cannot be mapped is stored in
         error with every reason.
         """
+        # the reasons stored are in the account's company language
+        return in_company_lang(self, backend.company_id)._store_raw_payloads(
+            backend, raw_orders
+        )
+
+    @api.model
+    def _store_raw_payloads(self, backend, raw_orders):
         stats = {"new": 0, "updated": 0, "unchanged": 0, "error": 0}
         to_process = self.browse()
+        in_error = self.browse()
         if not raw_orders:
             stats["to_process"] = to_process
             return stats
@@ -341,6 +625,8 @@ class MpOrderBinding(models.Model):
                 binding.write(vals)
                 if vals["state"] == "new":
                     to_process |= binding
+                elif vals["state"] == "error":
+                    in_error |= binding
             else:
                 stats["new"] += 1
                 vals.update({"backend_id": backend.id, "external_id": external_id})
@@ -359,6 +645,8 @@ class MpOrderBinding(models.Model):
                     "Orders stored concurrently; retrying", seconds=5
                 ) from err
             to_process |= created.filtered(lambda b: b.state == "new")
+            in_error |= created.filtered(lambda b: b.state == "error")
+        in_error.sudo()._schedule_error_activity()
         stats["to_process"] = to_process
         return stats
 
@@ -370,6 +658,7 @@ class MpOrderBinding(models.Model):
             "state": "new",
             "error_kind": False,
             "error_message": False,
+            "error_details": False,
         }
         try:
             order = backend._map_order(raw)
@@ -408,12 +697,27 @@ class MpOrderBinding(models.Model):
             "marketplace_state": state or False,
             "order_status": status or False,
             "error_message": self.env._(
-                "The order is %(state)s on the marketplace and needs no sale "
-                "order (its data could not be read: %(reason)s).",
-                state=state,
+                "The order is in state “%(state)s” on the marketplace and needs "
+                "no sale order (its data could not be read: %(reason)s).",
+                state=self._state_label(backend, state),
                 reason=err,
             ),
         }
+
+    @api.model
+    def _state_label(self, backend, code):
+        """The name people know a marketplace state ``code`` by."""
+        if not code:
+            return ""
+        state = (
+            self.env["mp.marketplace.state"]
+            .sudo()
+            .search(
+                [("backend_type", "=", backend.backend_type), ("code", "=", code)],
+                limit=1,
+            )
+        )
+        return state.name or code
 
     @api.model
     def _summary_vals(self, backend, order, currency_id=None):
@@ -442,29 +746,35 @@ class MpOrderBinding(models.Model):
     def _job_process(self, parent_run=None):
         """Job: process these bindings, each in its own savepoint.
 
-        Runs as superuser in the account's company: whoever queued it (a
-        product manager creating the missing product, say) needs no right on
-        sale orders or partners.
+        Runs as superuser in the account's company and its language:
+        whoever queued it (a product manager creating the missing product,
+        say) needs no right on sale orders or partners.
         """
         return self.sudo()._process_bindings(
             parent_run=parent_run.sudo() if parent_run else None
         )
 
     def _process_bindings(self, parent_run=None, force=False):
+        """Process these bindings, account by account, each account in its
+        company and in its company's language (reasons, notes, activities
+        are stored texts)."""
         results = {}
         for backend in self.backend_id:
+            backend = in_company_lang(
+                backend.with_company(backend.company_id), backend.company_id
+            )
             bindings = self.filtered(
                 lambda b, backend=backend: b.backend_id == backend
-            ).with_company(backend.company_id)
+            ).with_env(backend.env)
             results[backend] = bindings._process_for_backend(
-                backend.with_company(backend.company_id),
+                backend,
                 parent_run=parent_run,
                 force=force,
             )
         summaries = []
         for backend, counts in results.items():
             summaries.append(
-                self.env._(
+                backend.env._(
                     "%(backend)s: %(done)s done, %(skipped)s skipped, %(error)s in "
                     "error, %(busy)s postponed",
                     backend=backend.name,
@@ -527,6 +837,12 @@ class MpOrderBinding(models.Model):
                 eta=10,
                 max_retries=10,
                 description=self.env._(
+                    "%(backend)s: process postponed order %(order)s",
+                    backend=backend.name,
+                    order=busy.external_id,
+                )
+                if len(busy) == 1
+                else self.env._(
                     "%(backend)s: process %(count)s postponed orders",
                     backend=backend.name,
                     count=len(busy),
@@ -571,26 +887,61 @@ class MpOrderBinding(models.Model):
         if isinstance(err, OrderError):
             self._set_error(err.kind, str(err), err.missing, run)
         elif isinstance(err, UserError | ValidationError):
+            # written for people already (a check of a sale order, say)
             self._set_error("other", str(err), (), run)
         elif isinstance(err, DatabaseError):
-            # the query and its data are for the server log, not for the
-            # order's reason, which users read
+            # the query and its data are for managers (technical details)
+            # and the server log, not for the reason, which users read
+            _logger.exception("Marketplace order %s failed", self.external_id)
+            self._set_error(
+                "other",
+                self._database_error_reason(err),
+                (),
+                run,
+                details=f"{type(err).__name__}: {err}",
+            )
+        else:  # a bug must not block the other orders
             _logger.exception("Marketplace order %s failed", self.external_id)
             self._set_error(
                 "other",
                 self.env._(
-                    "The database refused the order (%(error)s). The details "
-                    "are in the server log; replay the order once the cause is "
-                    "fixed.",
+                    "An unexpected error stopped the import of this order. "
+                    "Replay it; should it fail again, a manager finds the "
+                    "technical details on the order (error %(error)s).",
                     error=type(err).__name__,
                 ),
                 (),
                 run,
+                details="".join(
+                    traceback.format_exception(type(err), err, err.__traceback__)
+                ),
             )
-        else:  # a bug must not block the other orders
-            _logger.exception("Marketplace order %s failed", self.external_id)
-            self._set_error("other", f"{type(err).__name__}: {err}", (), run)
         return "error"
+
+    def _database_error_reason(self, err):
+        """A sentence saying what the database refused, for people."""
+        if isinstance(err, pg_errors.NotNullViolation):
+            problem = self.env._("A value the sale order needs is missing.")
+        elif isinstance(err, pg_errors.CheckViolation):
+            problem = self.env._(
+                "A value of the order is outside what the database accepts."
+            )
+        elif isinstance(err, pg_errors.IntegrityError):
+            problem = self.env._("The order conflicts with data already saved.")
+        elif isinstance(err, pg_errors.DataError):
+            problem = self.env._(
+                "A value of the order does not fit (too long, out of range or "
+                "badly formed)."
+            )
+        else:
+            problem = self.env._("The database could not save the order.")
+        return self.env._(
+            "%(problem)s Check the order's products, customer and account "
+            "settings, then replay it; managers find the technical details on "
+            "the order (error %(error)s).",
+            problem=problem,
+            error=type(err).__name__,
+        )
 
     def _lock_for_processing(self):
         """Row lock: one worker at a time processes a given order."""
@@ -604,12 +955,18 @@ class MpOrderBinding(models.Model):
         )
         self.invalidate_recordset()
 
-    def _set_error(self, kind, message, missing, run):
-        self.with_context(tracking_disable=True).write(
+    def _set_error(self, kind, message, missing, run, details=False):
+        changed = (self.state, self.error_kind, self.error_message) != (
+            "error",
+            kind,
+            message,
+        )
+        self.sudo().with_context(tracking_disable=True).write(
             {
                 "state": "error",
                 "error_kind": kind,
                 "error_message": message,
+                "error_details": details,
                 "attempt_count": self.attempt_count + 1,
                 "missing_sku_ids": [Command.clear()]
                 + [Command.create({"sku": sku, "ean": ean}) for sku, ean in missing],
@@ -618,6 +975,94 @@ class MpOrderBinding(models.Model):
         self.backend_id._log_event(
             "error", message, run=run, binding=self, event_type="data_error"
         )
+        self.sudo()._schedule_error_activity(update=changed)
+
+    # ------------------------------------------------------------------
+    # the activity of an order in error
+    # ------------------------------------------------------------------
+    def _schedule_error_activity(self, update=True):
+        """One activity per order in error, for whoever fixes it; a later
+        failure updates it (``update``) rather than adding another."""
+        activity_type = self.env.ref(ERROR_ACTIVITY, raise_if_not_found=False)
+        if not activity_type:
+            return
+        activities = self.env["mail.activity"].with_context(
+            # one notification e-mail per order in error would flood the inbox
+            mail_activity_quick_update=True
+        )
+        model_id = self.env["ir.model"]._get_id(self._name)
+        for binding in self:
+            existing = binding.activity_ids.filtered(
+                lambda a: a.activity_type_id == activity_type
+            )
+            vals = {
+                "summary": binding._error_activity_summary(),
+                "note": plaintext2html(binding.error_message or ""),
+            }
+            if existing:
+                if update:
+                    existing.write(vals)
+                continue
+            activities.create(
+                dict(
+                    vals,
+                    activity_type_id=activity_type.id,
+                    res_model_id=model_id,
+                    res_id=binding.id,
+                    automated=True,
+                    date_deadline=fields.Date.context_today(binding),
+                    user_id=binding._error_activity_user().id,
+                )
+            )
+
+    def _error_activity_summary(self):
+        kind = self.error_kind
+        if kind == "product":
+            return self.env._(
+                "Link or create the products of order %s", self.external_id
+            )
+        if kind == "config":
+            return self.env._(
+                "Complete the account settings for order %s", self.external_id
+            )
+        if kind == "data":
+            return self.env._("Check order %s on the marketplace", self.external_id)
+        return self.env._("Fix marketplace order %s", self.external_id)
+
+    def _error_activity_user(self):
+        """Whoever answers for the account: its salesperson, else one of
+        the marketplace managers of its company, else the administrator."""
+        backend = self.backend_id
+        if backend.user_id and backend.user_id.active and not backend.user_id.share:
+            return backend.user_id
+        root = self.env.ref("base.user_root")
+        managers = (
+            self.env.ref("mp_connector_base.group_mp_connector_base_manager")
+            .sudo()
+            .users.filtered(
+                lambda u: (
+                    u.active
+                    and not u.share
+                    and u != root
+                    and backend.company_id in u.company_ids
+                )
+            )
+            .sorted("id")
+        )
+        return (
+            managers[:1]
+            or self.env.ref("base.user_admin", raise_if_not_found=False)
+            or self.env.user
+        )
+
+    def _close_error_activity(self, feedback):
+        """The order no longer waits for anyone: its activity is done."""
+        activity_type = self.env.ref(ERROR_ACTIVITY, raise_if_not_found=False)
+        activities = self.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        )
+        if activities:
+            activities.action_feedback(feedback=feedback)
 
     def _process(self, context):
         backend = self.backend_id
@@ -644,17 +1089,20 @@ class MpOrderBinding(models.Model):
                 "attempt_count": self.attempt_count + 1,
                 "error_kind": False,
                 "error_message": False,
+                "error_details": False,
                 "missing_sku_ids": [Command.clear()],
             }
         )
+        state = context.state_label(order.marketplace_status)
         if self.sale_order_id:
             self._apply_update(order, vals)
             vals["state"] = "done"
         elif order.status in OrderStatus.DEAD:
             vals["state"] = "skipped"
             vals["error_message"] = self.env._(
-                "The order was %(state)s on the marketplace before it was imported.",
-                state=order.marketplace_status,
+                "The order was in state “%(state)s” on the marketplace before it "
+                "was imported: it needs no sale order.",
+                state=state,
             )
         elif order.status == OrderStatus.PENDING:
             # payment or fraud check not done: no prices yet, and perhaps
@@ -662,21 +1110,26 @@ class MpOrderBinding(models.Model):
             # the marketplace changes it
             vals["state"] = "skipped"
             vals["error_message"] = self.env._(
-                "The order is %(state)s on the marketplace: it is imported once "
-                "the marketplace confirms it.",
-                state=order.marketplace_status,
+                "The order is in state “%(state)s” on the marketplace: it is "
+                "imported once the marketplace confirms it.",
+                state=state,
             )
         elif order.marketplace_status not in context.import_states:
             vals["state"] = "skipped"
             vals["error_message"] = self.env._(
-                "Orders first seen in state %(state)s are not imported by this "
-                "account.",
-                state=order.marketplace_status,
+                "Orders first seen in state “%(state)s” are not imported by this "
+                "account (see the states it imports in its settings).",
+                state=state,
             )
         else:
             context.prepared.append(self._prepare_sale_order(order, context, vals))
             return "prepared"
         self.with_context(tracking_disable=True).write(vals)
+        self._close_error_activity(
+            vals["error_message"]
+            if vals["state"] == "skipped"
+            else self.env._("The order is up to date.")
+        )
         return "skipped" if vals["state"] == "skipped" else "done"
 
     def _prepare_sale_order(self, order, context, vals):
@@ -780,29 +1233,33 @@ class MpOrderBinding(models.Model):
         decisions = None
         if order.status == OrderStatus.WAITING_ACCEPTANCE:
             decisions = context.acceptance(order, products)
+        sale_vals = {
+            "partner_id": partner.id,
+            "partner_invoice_id": invoice.id,
+            "partner_shipping_id": shipping.id,
+            "company_id": backend.company_id.id,
+            "warehouse_id": backend.warehouse_id.id,
+            "user_id": backend.user_id.id or False,
+            "pricelist_id": context.pricelist.id or False,
+            "fiscal_position_id": fiscal_position.id or False,
+            "client_order_ref": order.reference or order.external_id,
+            "origin": f"{backend.name} {order.external_id}",
+            "date_order": _naive(order.created_at),
+            "mp_commission_amount": float(plan.commission or 0),
+            "mp_delivery_instructions": context.delivery_instructions(order),
+            "order_line": lines,
+        }
+        if backend.team_id:
+            # else Odoo's default team, as for any sale order
+            sale_vals["team_id"] = backend.team_id.id
         return _Prepared(
             binding=self,
             order=order,
             plan=plan,
             vals=vals,
             decisions=decisions,
-            sale_vals={
-                "partner_id": partner.id,
-                "partner_invoice_id": invoice.id,
-                "partner_shipping_id": shipping.id,
-                "company_id": backend.company_id.id,
-                "warehouse_id": backend.warehouse_id.id,
-                "team_id": backend.team_id.id or False,
-                "user_id": backend.user_id.id or False,
-                "pricelist_id": context.pricelist.id or False,
-                "fiscal_position_id": fiscal_position.id or False,
-                "client_order_ref": order.reference or order.external_id,
-                "origin": f"{backend.name} {order.external_id}",
-                "date_order": _naive(order.created_at),
-                "mp_commission_amount": float(plan.commission or 0),
-                "mp_delivery_instructions": context.delivery_instructions(order),
-                "order_line": lines,
-            },
+            state_label=context.state_label(order.marketplace_status),
+            sale_vals=sale_vals,
         )
 
     def _create_sale_orders(self, context, run):
@@ -816,7 +1273,13 @@ class MpOrderBinding(models.Model):
         )
         try:
             with self.env.cr.savepoint():
-                orders = sale_orders.create([p.sale_vals for p in prepared])
+                utm = context.utm_vals()
+        except TRANSIENT_DB_ERRORS:
+            # another worker creates the account's source: all of them later
+            return {item.binding: "busy" for item in prepared}
+        try:
+            with self.env.cr.savepoint():
+                orders = sale_orders.create([{**utm, **p.sale_vals} for p in prepared])
                 if context.backend.auto_confirm:
                     orders.action_confirm()
                 for item, order in zip(prepared, orders, strict=True):
@@ -831,7 +1294,7 @@ class MpOrderBinding(models.Model):
         for item in prepared:
             try:
                 with self.env.cr.savepoint():
-                    order = sale_orders.create([item.sale_vals])
+                    order = sale_orders.create([{**utm, **item.sale_vals}])
                     if context.backend.auto_confirm:
                         order.action_confirm()
                     item.binding._finish_sale_order(item, order)
@@ -846,7 +1309,7 @@ class MpOrderBinding(models.Model):
     def _missing_product(message):
         """An account setting the order needs is empty: the order waits in
         error with ``message`` until staff set it and replay it."""
-        raise OrderError("other", message)
+        raise OrderError("config", message)
 
     def _finish_sale_order(self, item, sale_order):
         backend = self.backend_id
@@ -879,8 +1342,11 @@ class MpOrderBinding(models.Model):
                 "Imported from %(backend)s, marketplace order %(order)s (%(state)s).",
                 backend=backend.name,
                 order=item.order.external_id,
-                state=item.order.marketplace_status,
+                state=item.state_label or item.order.marketplace_status,
             )
+        )
+        self._close_error_activity(
+            self.env._("Imported as sale order %s.", sale_order.name)
         )
         if item.order.status == OrderStatus.WAITING_ACCEPTANCE:
             if item.decisions:
@@ -901,9 +1367,12 @@ class MpOrderBinding(models.Model):
                 raise OrderError(
                     "other",
                     self.env._(
-                        "The order was %(state)s on the marketplace but %(pickings)s "
-                        "already left the warehouse: handle the return by hand.",
-                        state=order.marketplace_status,
+                        "The order is in state “%(state)s” on the marketplace "
+                        "but %(pickings)s already left the warehouse: handle the "
+                        "return by hand.",
+                        state=self._state_label(
+                            self.backend_id, order.marketplace_status
+                        ),
                         pickings=", ".join(done.mapped("name")),
                     ),
                 )
@@ -912,17 +1381,16 @@ class MpOrderBinding(models.Model):
             sale_order.with_context(disable_cancel_warning=True).action_cancel()
             sale_order.message_post(
                 body=self.env._(
-                    "Cancelled because the order is %(state)s on the marketplace.",
-                    state=order.marketplace_status,
+                    "Cancelled because the order is in state “%(state)s” on the "
+                    "marketplace.",
+                    state=self._state_label(self.backend_id, order.marketplace_status),
                 )
             )
             if self.accept_state == "to_decide":
                 vals["accept_state"] = (
                     "refused" if order.status == OrderStatus.REFUSED else "none"
                 )
-                self.activity_unlink(
-                    ["mp_connector_base.mail_activity_type_order_decision"]
-                )
+                self.activity_unlink([DECISION_ACTIVITY])
         elif order.status not in (
             OrderStatus.PENDING,
             OrderStatus.WAITING_ACCEPTANCE,
@@ -931,9 +1399,7 @@ class MpOrderBinding(models.Model):
             # accepted on the marketplace (by us or by staff there)
             vals["accept_state"] = "accepted"
             vals["accept_error"] = False
-            self.activity_unlink(
-                ["mp_connector_base.mail_activity_type_order_decision"]
-            )
+            self.activity_unlink([DECISION_ACTIVITY])
         if order.status in OrderStatus.SHIPPED_OR_LATER and self.ship_state != "done":
             vals["ship_state"] = "done"
             vals["ship_error"] = False
@@ -946,7 +1412,7 @@ class MpOrderBinding(models.Model):
             or self.env.ref("base.user_admin", raise_if_not_found=False)
         )
         self.activity_schedule(
-            "mp_connector_base.mail_activity_type_order_decision",
+            DECISION_ACTIVITY,
             date_deadline=order.shipping_deadline.date()
             if order.shipping_deadline
             else None,
@@ -996,8 +1462,9 @@ class MpOrderBinding(models.Model):
 
     def _job_export_acceptance(self, decisions):
         """Job: send the acceptance decision (runs as superuser: staff of any
-        department may trigger it)."""
-        return self.sudo()._export_acceptance(decisions)
+        department may trigger it), in the company's language."""
+        binding = in_company_lang(self.sudo(), self.company_id[:1] or None)
+        return binding._export_acceptance(decisions)
 
     def _export_acceptance(self, decisions):
         """Send the acceptance decision (Mirakl OR21 and the like)."""
@@ -1075,8 +1542,10 @@ class MpOrderBinding(models.Model):
 
     def _job_export_shipment(self, picking):
         """Job: declare the shipment (runs as superuser: the warehouse user who
-        validated the delivery may know nothing of marketplaces)."""
-        return self.sudo()._export_shipment(picking.sudo())
+        validated the delivery may know nothing of marketplaces), in the
+        company's language."""
+        binding = in_company_lang(self.sudo(), self.company_id[:1] or None)
+        return binding._export_shipment(picking.with_env(binding.env))
 
     def _export_shipment(self, picking):
         """Declare the shipment with carrier and tracking."""
@@ -1174,7 +1643,7 @@ class MpOrderBinding(models.Model):
     # ------------------------------------------------------------------
     def _job_refetch(self):
         """Job: download these orders again and process them."""
-        return self.sudo()._refetch()
+        return in_company_lang(self.sudo(), self.company_id[:1] or None)._refetch()
 
     def _refetch(self):
         """Download these orders again and process them."""
@@ -1199,7 +1668,7 @@ class MpOrderBinding(models.Model):
             [("state", "=", "new"), ("write_date", "<", limit)]
         )
         for backend in bindings.backend_id:
-            backend._enqueue_processing(
+            in_company_lang(backend, backend.company_id)._enqueue_processing(
                 bindings.filtered(lambda b, backend=backend: b.backend_id == backend)
             )
 
@@ -1221,7 +1690,7 @@ class MpOrderBinding(models.Model):
             return
         bindings.write({"state": "new"})
         for backend in bindings.backend_id:
-            backend._enqueue_processing(
+            in_company_lang(backend, backend.company_id)._enqueue_processing(
                 bindings.filtered(lambda b, backend=backend: b.backend_id == backend)
             )
 
@@ -1255,6 +1724,8 @@ class _ProcessContext:
         self.taxes = TaxResolver(backend)
         self._countries = {}
         self._langs = None
+        self._state_labels = {}
+        self._utm = None
 
     # -- summary ----------------------------------------------------------
     def summary_vals(self, order):
@@ -1267,6 +1738,32 @@ class _ProcessContext:
         return bindings._summary_vals(
             self.backend, order, currency_id=self._currencies[code]
         )
+
+    def state_label(self, code):
+        if code not in self._state_labels:
+            self._state_labels[code] = self.env["mp.order.binding"]._state_label(
+                self.backend, code
+            )
+        return self._state_labels[code]
+
+    # -- sales channel --------------------------------------------------------
+    def utm_vals(self):
+        """Source (the account) and medium (Marketplace) of the sale orders,
+        so that sales reports split them by channel.
+
+        The source is the account's, created with it (``_ensure_utm_source``):
+        never here, where two workers processing orders of the same account
+        would create it twice.
+        """
+        if self._utm is None:
+            medium = self.env.ref(
+                "mp_connector_base.utm_medium_marketplace", raise_if_not_found=False
+            )
+            self._utm = {
+                "source_id": self.backend.sudo().utm_source_id.id,
+                "medium_id": medium.id or False,
+            }
+        return self._utm
 
     # -- currency ---------------------------------------------------------
     def currency(self, code):
@@ -1303,9 +1800,9 @@ class _ProcessContext:
             raise OrderError(
                 "product",
                 self.env._(
-                    "Unknown product(s): %(skus)s. Create the product or link an "
-                    "offer with this SKU: the order is processed again "
-                    "automatically.",
+                    "No product matches the SKU(s) %(skus)s. Link them to your "
+                    "products or create the products: the order is then imported "
+                    "by itself.",
                     skus=", ".join(sorted({sku for sku, _ean in missing})),
                 ),
                 missing=missing,
@@ -1340,10 +1837,11 @@ class _ProcessContext:
                         "product",
                         self.env._(
                             "SKU %(sku)s matches several products (%(names)s): "
-                            "link the right one with an offer.",
+                            "link it to the right one.",
                             sku=code,
                             names=", ".join(p.display_name for p in found),
                         ),
+                        missing=[(code, False)],
                     )
                 self._products[code] = found[0]
         for line in lines:

@@ -3,6 +3,21 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 
+def format_duration(env, seconds):
+    """``seconds`` as people read it: "< 1 s", "12 s", "1 min 12 s",
+    "2 h 05 min"."""
+    seconds = int(round(seconds or 0))
+    if seconds < 1:
+        return env._("< 1 s")
+    if seconds < 60:
+        return env._("%s s", seconds)
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return env._("%(min)s min %(s)s s", min=minutes, s=seconds)
+    hours, minutes = divmod(minutes, 60)
+    return env._("%(h)s h %(min)02d min", h=hours, min=minutes)
+
+
 class MpSyncRun(models.Model):
     """One synchronisation run: an import, a batch of processing, an export.
 
@@ -16,7 +31,11 @@ class MpSyncRun(models.Model):
     _rec_name = "display_name"
 
     backend_id = fields.Many2one(
-        "mp.backend", required=True, ondelete="cascade", index=True
+        "mp.backend",
+        string="Marketplace Account",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(
         related="backend_id.company_id", store=True, index=True
@@ -46,12 +65,33 @@ class MpSyncRun(models.Model):
         required=True,
         index=True,
     )
+    result = fields.Selection(
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("done_errors", "Done with Errors"),
+            ("failed", "Failed"),
+        ],
+        compute="_compute_result",
+        store=True,
+        index=True,
+        help="Done with Errors: the run went to its end, but some records were "
+        "refused, could not be read or wait for a review (see its errors).",
+    )
     date_start = fields.Datetime(
         string="Started", default=fields.Datetime.now, required=True
     )
     date_end = fields.Datetime(string="Ended")
     duration = fields.Float(
-        string="Duration (s)", compute="_compute_duration", store=True
+        string="Duration (s)",
+        compute="_compute_duration",
+        store=True,
+        aggregator="avg",
+    )
+    duration_text = fields.Char(
+        string="Duration",
+        compute="_compute_duration_text",
+        help="How long the run took, or has been running.",
     )
     window_start = fields.Datetime(
         string="Orders Updated Since",
@@ -83,6 +123,30 @@ class MpSyncRun(models.Model):
                 run.duration = (run.date_end - run.date_start).total_seconds()
             else:
                 run.duration = 0.0
+
+    @api.depends("state", "count_error")
+    def _compute_result(self):
+        for run in self:
+            if run.state == "done" and run.count_error:
+                run.result = "done_errors"
+            else:
+                run.result = run.state
+
+    @api.depends("date_start", "date_end", "duration")
+    def _compute_duration_text(self):
+        now = fields.Datetime.now()
+        for run in self:
+            if run.date_end:
+                seconds = run.duration
+            elif run.state == "running" and run.date_start:
+                seconds = (now - run.date_start).total_seconds()
+            else:
+                run.duration_text = False
+                continue
+            text = format_duration(self.env, seconds)
+            run.duration_text = (
+                self.env._("%s (running)", text) if not run.date_end else text
+            )
 
     def _compute_count_retry(self):
         groups = self.env["mp.sync.event"]._read_group(
@@ -126,17 +190,21 @@ class MpSyncRun(models.Model):
             "mp_connector_base.mp_sync_event_action"
         )
         action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {}
+        action["display_name"] = self.env._("Events of %s", self.display_name)
         return action
 
     def action_open_jobs(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Jobs"),
-            "res_model": "queue.job",
-            "view_mode": "list,form",
-            "domain": [("mp_run_id", "=", self.id)],
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mp_connector_base.queue_job_action"
+        )
+        action.update(
+            domain=[("mp_run_id", "=", self.id)],
+            context={},
+            display_name=self.env._("Jobs of %s", self.display_name),
+        )
+        return action
 
     @api.autovacuum
     def _gc_journal(self):
@@ -161,12 +229,18 @@ class MpSyncEvent(models.Model):
 
     date = fields.Datetime(default=fields.Datetime.now, required=True, index=True)
     backend_id = fields.Many2one(
-        "mp.backend", required=True, ondelete="cascade", index=True
+        "mp.backend",
+        string="Marketplace Account",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(
         related="backend_id.company_id", store=True, index=True
     )
-    run_id = fields.Many2one("mp.sync.run", ondelete="cascade", index="btree_not_null")
+    run_id = fields.Many2one(
+        "mp.sync.run", string="Sync Run", ondelete="cascade", index="btree_not_null"
+    )
     order_binding_id = fields.Many2one(
         "mp.order.binding",
         string="Marketplace Order",

@@ -25,9 +25,13 @@ class ProductProduct(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mp_connector_base.mp_offer_binding_action"
         )
+        # the product is a facet of the search bar, the user may remove it
         action.update(
-            domain=[("product_id", "=", self.id)],
-            context={"default_product_id": self.id},
+            display_name=self.env._("Offers - %s", self.display_name),
+            context={
+                "default_product_id": self.id,
+                "search_default_product_id": self.id,
+            },
         )
         return action
 

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..services.stored_text import in_company_lang
+
 
 class QueueJob(models.Model):
     _inherit = "queue.job"
@@ -28,4 +30,5 @@ class QueueJob(models.Model):
     def _mp_on_failed(self):
         """A job given up on fails its sync run and counts on its account."""
         for job in self.sudo().filtered("mp_run_id"):
-            job.mp_run_id._fail(job.exc_message or job.exc_name or job.display_name)
+            run = in_company_lang(job.mp_run_id, job.mp_run_id.company_id)
+            run._fail(job.exc_message or job.exc_name or job.display_name)

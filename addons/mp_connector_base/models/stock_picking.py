@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..services.stored_text import in_company_lang
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -62,6 +64,8 @@ class StockPicking(models.Model):
             binding = picking.sale_id.mp_binding_ids[:1]
             if not binding or binding.ship_state == "done":
                 continue
+            # the job's description is stored: in the company's language
+            binding = in_company_lang(binding, binding.company_id)
             if binding.backend_id._ships_each_delivery():
                 if not picking.mp_shipment_sent:
                     binding._queue_shipment(picking)
@@ -84,5 +88,17 @@ class StockPicking(models.Model):
         if not binding:
             raise UserError(self.env._("This delivery is not for a marketplace order."))
         binding.check_access("write")
-        binding.sudo()._queue_shipment(self)
-        return True
+        in_company_lang(binding.sudo(), binding.company_id)._queue_shipment(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Shipment sent again"),
+                "message": self.env._(
+                    "The shipment of %s is being declared to the marketplace.",
+                    self.name,
+                ),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

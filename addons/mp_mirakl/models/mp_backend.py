@@ -6,6 +6,9 @@ from mphub.mirakl.mapping import map_order
 from mphub.mirakl.profiles import PROFILES, get_profile
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.mp_connector_base.services.stored_text import in_company_lang
 
 SANDBOX_URL_VARIABLE = "MPHUB_SANDBOX_MIRAKL_URL"
 SANDBOX_DEFAULT_URL = "http://127.0.0.1:8901"
@@ -51,7 +54,9 @@ class MpBackend(models.Model):
 
     def action_mirakl_apply_profile(self):
         """Apply the operator's presets: imported states and carriers."""
+        self._mirakl_check_type()
         for backend in self.filtered(lambda b: b.backend_type == "mirakl"):
+            backend = in_company_lang(backend, backend.company_id)
             profile = get_profile(backend.mirakl_operator)
             mapped = backend.carrier_mapping_ids.carrier_id
             new_mappings = []
@@ -81,19 +86,26 @@ class MpBackend(models.Model):
                 }
             )
             backend.message_post(
-                body=self.env._("Presets of %s applied.", profile.name)
+                body=backend.env._("Presets of %s applied.", profile.name)
             )
         return True
 
+    def _mirakl_check_type(self):
+        if not self.filtered(lambda b: b.backend_type == "mirakl"):
+            raise UserError(self.env._("This action only applies to Mirakl accounts."))
+
     def action_mirakl_fetch_carriers(self):
-        self.ensure_one()
-        self._enqueue(
-            self,
-            "_job_mirakl_fetch_carriers",
-            priority=20,
-            max_retries=10,
-            description=self.env._("%s: fetch carriers", self.name),
-        )
+        self._mirakl_check_type()
+        backends = self.filtered(lambda b: b.backend_type == "mirakl")
+        for backend in backends:
+            backend = in_company_lang(backend, backend.company_id)
+            backend._enqueue(
+                backend,
+                "_job_mirakl_fetch_carriers",
+                priority=20,
+                max_retries=10,
+                description=backend.env._("%s: fetch carriers", backend.name),
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -102,7 +114,7 @@ class MpBackend(models.Model):
                 "message": self.env._(
                     "The carriers of %s are being fetched; they appear in the "
                     "Carriers tab.",
-                    self.name,
+                    ", ".join(backends.mapped("name")),
                 ),
                 "sticky": False,
             },
@@ -110,7 +122,7 @@ class MpBackend(models.Model):
 
     def _job_mirakl_fetch_carriers(self):
         """Job: read the operator's carriers (see ``_mirakl_fetch_carriers``)."""
-        return self.sudo()._mirakl_fetch_carriers()
+        return in_company_lang(self.sudo(), self.company_id)._mirakl_fetch_carriers()
 
     def _mirakl_fetch_carriers(self):
         """Read the operator's carriers (SH21) and map the known ones."""

@@ -4,5 +4,9 @@ from . import test_backend
 from . import test_ui
 from . import test_offer_policy
 from . import test_offer_export
+from . import test_offer_ux
+from . import test_journal_ux
 from . import test_delivery_details
 from . import test_order_taxes
+from . import test_overview
+from . import test_order_ux

@@ -95,13 +95,21 @@ class TestBackend(MiraklCommon):
         self.create_orders(6, unknown_sku_share=0.5)
         self.import_orders()
         self.backend.invalidate_recordset()
-        self.assertEqual(self.backend.order_today_count, 3)
-        today = self.backend.action_open_orders_today()["domain"]
-        self.assertEqual(self.env["mp.order.binding"].search_count(today), 3)
+        # every order placed today counts, the three in error too
+        self.assertEqual(self.backend.order_today_count, 6)
         self.assertEqual(self.backend.order_error_count, 3)
         self.assertEqual(self.backend.health_state, "warning")
-        action = self.backend.action_open_errors()
-        self.assertEqual(self.env["mp.order.binding"].search_count(action["domain"]), 3)
+        # the lists keep their filters in the search bar, where the user
+        # sees and removes them, not in a hidden domain
+        for action, search_filter in (
+            (self.backend.action_open_orders_today(), "search_default_filter_today"),
+            (self.backend.action_open_errors(), "search_default_filter_error"),
+        ):
+            self.assertFalse(action.get("domain"))
+            self.assertEqual(
+                action["context"]["search_default_backend_id"], self.backend.id
+            )
+            self.assertTrue(action["context"][search_filter])
 
     def test_today_is_the_users_day(self):
         # whatever the hour in UTC, "today" starts at the user's midnight

@@ -41,3 +41,22 @@ class TestMarketplaceUi(SandboxMixin, JobRunnerMixin, HttpCase):
         )
         self.assertEqual(sorted(bindings.mapped("state")), ["done", "error"])
         self.start_tour("/odoo", "mp_marketplace_dashboard_tour", login="admin")
+
+    def test_offers_of_a_product(self):
+        mirakl = self.sandbox.emulators["mirakl"]
+        mirakl.reset()
+        mirakl.create_offers(CARREFOUR_SHOP, 5)
+        with self.trap_jobs() as trap:
+            self.backend._schedule_listing_sync("import")
+            self.env["mp.offer.dirty"]._flush_marks()
+            self.run_jobs(trap)
+        offer = self.env["mp.offer.binding"].search(
+            [("backend_id", "=", self.backend.id), ("seller_sku", "=", "MPH-0001")]
+        )
+        self.assertEqual(len(offer), 1)
+        template = offer.product_id.product_tmpl_id
+        self.start_tour(
+            f"/odoo/action-product.product_template_action/{template.id}",
+            "mp_product_offers_tour",
+            login="admin",
+        )

@@ -1,0 +1,1 @@
+from . import mp_order_product_wizard
