@@ -120,6 +120,29 @@ class MpBackend(models.Model):
         if not self.import_state_ids:
             self.import_state_ids = self._amazon_states(DEFAULT_IMPORT_STATES)
 
+    def _offer_condition_labels(self):
+        """Amazon's ``condition_type`` values (Listings Items API)."""
+        labels = super()._offer_condition_labels()
+        if self._is_offer_condition_table("amazon"):
+            labels.update(
+                {
+                    "new_new": self.env._("New"),
+                    "new_open_box": self.env._("New - Open Box"),
+                    "new_oem": self.env._("New - OEM"),
+                    "refurbished_refurbished": self.env._("Refurbished"),
+                    "used_like_new": self.env._("Used - Like New"),
+                    "used_very_good": self.env._("Used - Very Good"),
+                    "used_good": self.env._("Used - Good"),
+                    "used_acceptable": self.env._("Used - Acceptable"),
+                    "collectible_like_new": self.env._("Collectible - Like New"),
+                    "collectible_very_good": self.env._("Collectible - Very Good"),
+                    "collectible_good": self.env._("Collectible - Good"),
+                    "collectible_acceptable": self.env._("Collectible - Acceptable"),
+                    "club_club": self.env._("Club"),
+                }
+            )
+        return labels
+
     def _amazon_states(self, codes):
         return self.env["mp.marketplace.state"].search(
             [("backend_type", "=", "amazon"), ("code", "in", list(codes))]

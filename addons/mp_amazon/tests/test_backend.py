@@ -55,3 +55,15 @@ class TestAmazonBackend(AmazonCommon):
             lambda m: m.carrier_id == carrier
         )
         self.assertEqual(mapping.marketplace_code, "Colissimo")
+
+    def test_condition_labels(self):
+        # Amazon's condition types in words; a Mirakl state code is not one
+        self.assertEqual(self.backend._offer_condition_label("new_new"), "New")
+        self.assertEqual(
+            self.backend._offer_condition_label("used_very_good"), "Used - Very Good"
+        )
+        self.assertEqual(self.backend._offer_condition_label("11"), "11")
+        self.assertEqual(
+            self.env["mp.backend"]._offer_condition_label("new_open_box"),
+            "New - Open Box",
+        )

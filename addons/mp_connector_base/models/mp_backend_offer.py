@@ -49,44 +49,6 @@ ROUNDING_LABELS = {
 }
 
 
-def _mirakl_conditions(env):
-    """Mirakl's default offer states (OF61); an operator may add its own."""
-    return {
-        "1": env._("Used - Like New"),
-        "2": env._("Used - Very Good"),
-        "3": env._("Used - Good"),
-        "4": env._("Used - Acceptable"),
-        "5": env._("Collectible - Like New"),
-        "6": env._("Collectible - Very Good"),
-        "7": env._("Collectible - Good"),
-        "8": env._("Collectible - Acceptable"),
-        "10": env._("Refurbished"),
-        "11": env._("New"),
-    }
-
-
-def _amazon_conditions(env):
-    """Amazon's ``condition_type`` values (Listings Items API)."""
-    return {
-        "new_new": env._("New"),
-        "new_open_box": env._("New - Open Box"),
-        "new_oem": env._("New - OEM"),
-        "refurbished_refurbished": env._("Refurbished"),
-        "used_like_new": env._("Used - Like New"),
-        "used_very_good": env._("Used - Very Good"),
-        "used_good": env._("Used - Good"),
-        "used_acceptable": env._("Used - Acceptable"),
-        "collectible_like_new": env._("Collectible - Like New"),
-        "collectible_very_good": env._("Collectible - Very Good"),
-        "collectible_good": env._("Collectible - Good"),
-        "collectible_acceptable": env._("Collectible - Acceptable"),
-        "club_club": env._("Club"),
-    }
-
-
-CONDITION_TABLES = {"mirakl": _mirakl_conditions, "amazon": _amazon_conditions}
-
-
 def notification(message):
     """A client action showing ``message``, then reloading the view."""
     return {
@@ -250,15 +212,13 @@ class MpBackend(models.Model):
     # ------------------------------------------------------------------
     def _offer_condition_labels(self):
         """{condition code: label} of the account's marketplace (an empty
-        recordset: every known code). A connector whose marketplace names its
-        conditions otherwise extends this."""
-        kinds = [self.backend_type] if self else list(CONDITION_TABLES)
-        labels = {}
-        for kind in kinds:
-            table = CONDITION_TABLES.get(kind)
-            if table:
-                labels.update(table(self.env))
-        return labels
+        recordset: of every connector's). Each connector adds its
+        marketplace's conditions (``_is_offer_condition_table``)."""
+        return {}
+
+    def _is_offer_condition_table(self, backend_type):
+        """Whether the condition labels of ``backend_type`` apply here."""
+        return not self or self.backend_type == backend_type
 
     def _offer_condition_label(self, code, labels=None):
         """The label of condition ``code``: the code itself when the

@@ -47,6 +47,26 @@ class MpBackend(models.Model):
         if not self.name:
             self.name = profile.name
 
+    def _offer_condition_labels(self):
+        """Mirakl's default offer states (OF61); an operator may add its own."""
+        labels = super()._offer_condition_labels()
+        if self._is_offer_condition_table("mirakl"):
+            labels.update(
+                {
+                    "1": self.env._("Used - Like New"),
+                    "2": self.env._("Used - Very Good"),
+                    "3": self.env._("Used - Good"),
+                    "4": self.env._("Used - Acceptable"),
+                    "5": self.env._("Collectible - Like New"),
+                    "6": self.env._("Collectible - Very Good"),
+                    "7": self.env._("Collectible - Good"),
+                    "8": self.env._("Collectible - Acceptable"),
+                    "10": self.env._("Refurbished"),
+                    "11": self.env._("New"),
+                }
+            )
+        return labels
+
     def _mirakl_states(self, codes):
         return self.env["mp.marketplace.state"].search(
             [("backend_type", "=", "mirakl"), ("code", "in", list(codes))]
