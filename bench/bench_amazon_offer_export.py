@@ -63,13 +63,13 @@ def amazon_backend(env, sandbox):
     backends = env["mp.backend"]
     return backends.create(
         {
-            **backends._amazon_sandbox_values(sandbox.urls["amazon"], SELLER),
+            **env["mp.demo"]._amazon_sandbox_values(sandbox.urls["amazon"], SELLER),
             "name": "Bench Amazon",
             "amazon_marketplace_ids": [
                 Command.set(env.ref("mp_amazon.marketplace_fr").ids)
             ],
             "warehouse_id": env["stock.warehouse"].search([], limit=1).id,
-            "pricelist_id": env["mp.backend"]._sandbox_pricelist().id,
+            "pricelist_id": env["mp.demo"]._sandbox_pricelist().id,
             "import_orders": False,
             "export_delay": 0,
             "push_poll_delay": 0,

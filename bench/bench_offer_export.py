@@ -71,7 +71,7 @@ def create_catalogue(env, count, seed=42):
     warehouse = env["stock.warehouse"].search(
         [("company_id", "=", company.id)], limit=1
     )
-    backend_model = env["mp.backend"]
+    demo = env["mp.demo"]
     taxes = {}
     products = env["product.product"].with_context(tracking_disable=True)
     ids = []
@@ -81,7 +81,7 @@ def create_catalogue(env, count, seed=42):
             item = catalog.product(seed, index)
             rate = item["tax_rate"]
             if rate not in taxes:
-                taxes[rate] = backend_model._sandbox_sale_tax(company, rate)
+                taxes[rate] = demo._sandbox_sale_tax(company, rate)
             vals_list.append(
                 {
                     "name": item["name"],

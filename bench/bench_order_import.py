@@ -132,7 +132,7 @@ def sandbox_backend(env, sandbox, name, key, **values):
             "endpoint_url": sandbox.urls["mirakl"],
             "api_key": key,
             "warehouse_id": env["stock.warehouse"].search([], limit=1).id,
-            "pricelist_id": env["mp.backend"]._sandbox_pricelist().id,
+            "pricelist_id": env["mp.demo"]._sandbox_pricelist().id,
             "import_from": fields.Datetime.now() - timedelta(hours=1),
             **values,
         }
@@ -202,7 +202,7 @@ def bare_orm_run(registry, raw_orders, batch_size):
             if tax.price_include:
                 taxes.setdefault(tax.amount, tax)
         shipping_product = env.ref("mp_connector_base.product_marketplace_shipping")
-        pricelist = env["mp.backend"]._sandbox_pricelist()
+        pricelist = env["mp.demo"]._sandbox_pricelist()
         buyers = {}
         for raw in raw_orders:
             customer = raw["customer"]
@@ -302,7 +302,7 @@ def main():
             from odoo import SUPERUSER_ID, api
 
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["mp.backend"]._load_sandbox_catalog(size=60, quantity=100000)
+            env["mp.demo"]._load_sandbox_catalog(size=60, quantity=100000)
             cr.commit()
         with Sandbox(seed=11) as sandbox:
             sandbox.emulators["mirakl"].create_orders(2001, args.orders)

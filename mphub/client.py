@@ -7,6 +7,24 @@ the core's exceptions (``mphub.errors``) to queue_job outcomes.
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import timedelta
+
+from .offers import Listing
+
+# what a client may offer beyond reading orders (``capabilities``)
+CAPABILITIES = frozenset(
+    {
+        "accept",  # orders wait for the seller's acceptance (accept_order)
+        "ship",  # shipments are declared to the marketplace (ship_order)
+        "cancel",  # the seller can cancel an order
+        "listings",  # list_listings
+        "push_stock",
+        "push_prices",
+        "push_offers",  # quantities and prices in one batch
+        "push_status",  # batches are polled until done
+        "carriers",  # list_carriers: the marketplace's carrier codes
+    }
+)
 
 
 class Outcome:
@@ -41,7 +59,33 @@ class Shipment:
 
 
 class MarketplaceClient(ABC):
-    """Business verbs of a marketplace seller API."""
+    """Business verbs of a marketplace seller API, and what the client knows
+    of the marketplace's payloads: the addons never read a marketplace's
+    keys themselves, they ask the client."""
+
+    # -- what the marketplace is like ----------------------------------------
+    # how far before now an import window must end (the marketplace's own
+    # publication delay)
+    import_lag = timedelta(0)
+    # the marketplace is told about each delivery, with its lines and
+    # quantities (partial shipments), not once when the order has left
+    ships_per_delivery = False
+    # names of ``CAPABILITIES`` the client offers
+    capabilities = frozenset()
+
+    # -- raw orders ------------------------------------------------------------
+    @abstractmethod
+    def external_id(self, raw):
+        """The marketplace order id of a raw order payload, None when absent
+        or unusable."""
+
+    def raw_state(self, raw):
+        """``(status, state)`` of a raw order payload: its canonical
+        ``mphub.canonical.OrderStatus`` (or None) and the marketplace's own
+        state text (or None), read without mapping the payload (a cancelled
+        order may lack what a mapping needs); ``(None, None)`` when
+        unknown."""
+        return None, None
 
     @abstractmethod
     def test_connection(self):
@@ -82,6 +126,13 @@ class MarketplaceClient(ABC):
         """Return the ``mphub.offers.ListingPage`` of the seller's offers
         after ``page`` (the ``next_page`` of the previous call)."""
         raise NotImplementedError
+
+    def listing_parts(self, raw):
+        """What can be read of a listing record ``list_listings`` put in
+        ``ListingPage.invalid``, as a partial ``mphub.offers.Listing``
+        (``sku`` "" when none is readable); never raises. The base shows it
+        to staff: it never reads a marketplace's payload keys itself."""
+        return Listing(sku="", raw=raw if isinstance(raw, dict) else {})
 
     def push_stock(self, rows):
         """Send quantities (``StockRow`` list) in the marketplace's batch

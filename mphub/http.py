@@ -1,9 +1,34 @@
-"""The single HTTP request path of the core's REST clients.
+"""The single HTTP request path of the core's clients (REST, SOAP, XML).
 
 Every call has an explicit timeout, a configurable base URL (so the sandbox
 can be targeted) and one error mapping to the core's exceptions. Secrets
 (API keys, tokens) never reach the log: headers are not logged and any secret
 value found in a logged URL or message is masked.
+
+Which answers are errors is the protocol's to say: ``HttpTransport`` takes a
+``classifier``, a callable ``classifier(response) -> Verdict`` (``Verdict``:
+``kind`` among ``OK``, ``TRANSIENT``, ``THROTTLED``, ``AUTH``, ``NOT_FOUND``,
+``REMOTE``, with the remote's ``message`` and ``code``); the transport turns
+a verdict into the core's exception, masked, with ``Retry-After`` read.
+
+- ``status_classifier(error_parser)``, the default: by HTTP status (2xx ok,
+  429 throttled, 500/502/503/504 transient, 401/403 auth, 404 not found,
+  anything else a business error), the message and code read from a JSON
+  error body by ``error_parser``.
+- ``soap_classifier(auth_codes, transient_codes)``: a SOAP Fault (1.1 or 1.2)
+  answered with status 500 or 400 is a business error (``RemoteError`` with
+  the fault's code and string), not a transient one, unless its code is one
+  of ``auth_codes`` (``AuthError``) or ``transient_codes``; any other answer
+  (e.g. a front end's 503 HTML page) is read by status.
+- ``xml_error_classifier(find_error, auth_codes)``: an XML error document
+  answered with a 2xx status is an error (by default a root whose ``status``
+  attribute is ``ERROR`` or ``FATAL``, with its first ``error`` element's
+  text and ``code``); non-2xx answers are read by status.
+
+Bodies other than JSON: ``request`` sends ``data`` as given and returns the
+raw ``requests.Response``; ``xml`` sends an XML body (an ``Element``, bytes or
+text) and returns the parsed root element. ``parse_xml`` refuses document
+type declarations (no entity expansion, no external fetch).
 """
 
 import contextlib
@@ -13,7 +38,9 @@ import logging
 import socket
 import threading
 import time
+import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 import requests
 import urllib3
@@ -111,13 +138,226 @@ def parse_retry_after(value, now=None, maximum=None):
     return min(maximum, max(0, int(seconds) + 1))
 
 
+# ----------------------------------------------------------------------
+# XML
+# ----------------------------------------------------------------------
+class _TreeBuilder(ET.TreeBuilder):
+    """ElementTree's tree builder, refusing document type declarations:
+    neither SOAP nor the marketplaces' XML APIs use one, and refusing it
+    rules out entity expansion."""
+
+    def doctype(self, name, pubid, system):
+        raise ValueError("a document type declaration is not accepted")
+
+
+def parse_xml(data):
+    """The root ``Element`` of an XML document (bytes or text); raises
+    ``ValueError`` when it is not well-formed or declares a document
+    type."""
+    if isinstance(data, str):
+        data = data.encode()
+    parser = ET.XMLParser(target=_TreeBuilder())
+    try:
+        parser.feed(data)
+        return parser.close()
+    except ET.ParseError as err:
+        raise ValueError(f"not well-formed XML: {err}") from None
+
+
+def local_name(tag):
+    """``tag`` without its namespace: ``{ns}Fault`` or ``s:Fault`` ->
+    ``Fault``."""
+    return str(tag).rpartition("}")[2].rpartition(":")[2]
+
+
+def _child(element, name):
+    """The first child of ``element`` named ``name`` (any namespace)."""
+    if element is None:
+        return None
+    return next((child for child in element if local_name(child.tag) == name), None)
+
+
+def response_xml(response):
+    """The root element of ``response``'s body, parsed once (kept on the
+    response); ``ValueError`` when it is not XML."""
+    cached = response.__dict__.get("_mphub_xml")
+    if cached is None:
+        cached = response.__dict__["_mphub_xml"] = parse_xml(response.content)
+    return cached
+
+
+def _looks_like_xml(response):
+    kind = (response.headers.get("Content-Type") or "").lower()
+    return "xml" in kind or response.content.lstrip()[:1] == b"<"
+
+
+# ----------------------------------------------------------------------
+# classifiers: which answers are errors, and of which kind
+# ----------------------------------------------------------------------
+OK = "ok"
+TRANSIENT = "transient"
+THROTTLED = "throttled"
+AUTH = "auth"
+NOT_FOUND = "not_found"
+REMOTE = "remote"
+# SOAP's HTTP bindings answer faults with these (1.1: 500; 1.2: 400 for a
+# Sender fault, 500 for the others)
+FAULT_STATUSES = frozenset({400, 500})
+SOAP_ENVELOPES = frozenset(
+    {
+        "http://schemas.xmlsoap.org/soap/envelope/",  # SOAP 1.1
+        "http://www.w3.org/2003/05/soap-envelope",  # SOAP 1.2
+    }
+)
+
+
+class Verdict(NamedTuple):
+    """A classifier's reading of an answer: ``kind`` (``OK``, ``TRANSIENT``,
+    ``THROTTLED``, ``AUTH``, ``NOT_FOUND`` or ``REMOTE``) and, for an error,
+    the remote's message and symbolic code."""
+
+    kind: str
+    message: str = ""
+    code: str | None = None
+
+
+def status_classifier(error_parser=None):
+    """The verdict by HTTP status alone (the REST APIs' rule); the message
+    and code of an error come from ``error_parser(response)`` (default
+    ``default_error_parser``)."""
+    parser = error_parser or default_error_parser
+
+    def classify(response):
+        status = response.status_code
+        if 200 <= status < 300:
+            return Verdict(OK)
+        message, code = parser(response)
+        if status == 429:
+            kind = THROTTLED
+        elif status in TRANSIENT_STATUSES:
+            kind = TRANSIENT
+        elif status in (401, 403):
+            kind = AUTH
+        elif status == 404:
+            kind = NOT_FOUND
+        else:
+            kind = REMOTE
+        return Verdict(kind, message, code)
+
+    return classify
+
+
+def read_soap_fault(response):
+    """``(code, reason)`` of the SOAP Fault in ``response``'s body (1.1:
+    ``faultcode``/``faultstring``; 1.2: the most specific ``Code`` value and
+    the first ``Reason`` text), None when the body is not a Fault."""
+    if not _looks_like_xml(response):
+        return None
+    try:
+        envelope = response_xml(response)
+    except ValueError:
+        return None
+    namespace = envelope.tag[1:].partition("}")[0] if envelope.tag[:1] == "{" else ""
+    if local_name(envelope.tag) != "Envelope" or namespace not in SOAP_ENVELOPES:
+        return None
+    fault = _child(_child(envelope, "Body"), "Fault")
+    if fault is None:
+        return None
+    code, reason = _child(fault, "faultcode"), _child(fault, "faultstring")
+    if code is None and reason is None:  # SOAP 1.2
+        level = _child(fault, "Code")
+        while level is not None:  # Code/Value, Code/Subcode/Value...
+            value = _child(level, "Value")
+            code = value if value is not None else code
+            level = _child(level, "Subcode")
+        reason = _child(_child(fault, "Reason"), "Text")
+    return tuple(
+        (element.text or "").strip() if element is not None else ""
+        for element in (code, reason)
+    )
+
+
+def _kind_of_code(code, auth_codes, transient_codes, default=REMOTE):
+    name = local_name(code or "")
+    if name in auth_codes:
+        return AUTH
+    if name in transient_codes:
+        return TRANSIENT
+    return default
+
+
+def soap_classifier(auth_codes=(), transient_codes=(), fallback=None):
+    """SOAP's rule: a Fault answered with status 500 (or 400, SOAP 1.2's
+    Sender faults) is a business error (``REMOTE``, code and reason of the
+    fault), except a fault whose code's local part (``s:Client`` ->
+    ``Client``) is in ``auth_codes`` (``AUTH``) or ``transient_codes``
+    (``TRANSIENT``). Every other answer, a front end's 503 page or a 429
+    included, is read by ``fallback`` (``status_classifier()``)."""
+    fallback = fallback or status_classifier()
+    auth_codes, transient_codes = frozenset(auth_codes), frozenset(transient_codes)
+
+    def classify(response):
+        if response.status_code in FAULT_STATUSES:
+            fault = read_soap_fault(response)
+            if fault is not None:
+                code, reason = fault
+                kind = _kind_of_code(code, auth_codes, transient_codes)
+                return Verdict(kind, reason or code, code or None)
+        return fallback(response)
+
+    return classify
+
+
+def status_attribute_error(root):
+    """``(message, code)`` of an XML answer whose root says ``status="ERROR"``
+    or ``"FATAL"`` (Fnac's convention): its first ``error`` element's text and
+    ``code`` attribute; None for any other answer."""
+    status = (root.get("status") or "").strip().upper()
+    if status not in ("ERROR", "FATAL"):
+        return None
+    error = next(
+        (element for element in root.iter() if local_name(element.tag) == "error"),
+        None,
+    )
+    if error is None:
+        return f"status {status}", None
+    return (error.text or "").strip() or f"status {status}", error.get("code")
+
+
+def xml_error_classifier(find_error=None, auth_codes=(), fallback=None):
+    """XML over HTTP's rule: a 2xx answer whose XML body
+    ``find_error(root)`` (default ``status_attribute_error``) reads as an
+    error, ``(message, code)``, is a business error (``AUTH`` when the code is
+    in ``auth_codes``); a 2xx body that is not XML is left to the reader.
+    Other statuses are read by ``fallback`` (``status_classifier()``)."""
+    find_error = find_error or status_attribute_error
+    fallback = fallback or status_classifier()
+    auth_codes = frozenset(auth_codes)
+
+    def classify(response):
+        if not 200 <= response.status_code < 300 or not response.content:
+            return fallback(response)
+        try:
+            error = find_error(response_xml(response))
+        except ValueError:
+            return Verdict(OK)
+        if error is None:
+            return Verdict(OK)
+        message, code = error
+        return Verdict(_kind_of_code(code, auth_codes, ()), message, code)
+
+    return classify
+
+
 class HttpTransport:
     """A requests session bound to one base URL, with the error mapping.
 
     ``timeout`` bounds each socket read; ``deadline`` (by default
     ``DEADLINE_FACTOR`` times ``timeout``) bounds the reading of a whole
     answer, so that a server trickling bytes cannot hold a worker forever;
-    ``max_bytes`` bounds its size.
+    ``max_bytes`` bounds its size. ``classifier`` (see the module's
+    docstring; default ``status_classifier(error_parser)``) says which
+    answers are errors.
     """
 
     def __init__(
@@ -130,6 +370,7 @@ class HttpTransport:
         max_bytes=MAX_BODY_BYTES,
         secrets=(),
         error_parser=None,
+        classifier=None,
     ):
         base_url = (base_url or "").strip()
         if not base_url:
@@ -144,6 +385,7 @@ class HttpTransport:
         self.max_bytes = max_bytes
         self.secrets = tuple(s for s in secrets if s)
         self.error_parser = error_parser or default_error_parser
+        self.classifier = classifier or status_classifier(self.error_parser)
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"mphub/{__version__}"
         if headers:
@@ -163,13 +405,16 @@ class HttpTransport:
         data=None,
         files=None,
         headers=None,
+        classifier=None,
     ):
-        """Send one request and return the ``requests.Response`` of a 2xx.
+        """Send one request and return the ``requests.Response`` of an answer
+        the classifier (``classifier``, else the transport's) finds ``OK``.
 
-        Maps failures to the core's exceptions: timeouts, connection errors,
-        broken answers and 5xx to ``TransientError``, 429 to
+        Maps failures to the core's exceptions: timeouts, connection errors
+        and broken answers to ``TransientError``, and by the classifier's
+        verdict (by default: 5xx to ``TransientError``, 429 to
         ``ThrottledError``, 401/403 to ``AuthError``, 404 to ``NotFound``,
-        other 4xx to ``RemoteError``, and a request that cannot be built (a
+        other 4xx to ``RemoteError``); a request that cannot be built (a
         credential with a newline, a bad URL) to ``ConfigError``. Every
         message is masked, and never chained to the library's exception,
         whose text may hold a request header (the traceback a job stores
@@ -230,29 +475,31 @@ class HttpTransport:
                 response.status_code,
                 elapsed,
             )
-        status = response.status_code
-        if 200 <= status < 300:
+        verdict = (classifier or self.classifier)(response)
+        if verdict.kind == OK:
             return response
-        message, code = self.error_parser(response)
-        message = self._mask(f"{operation}: HTTP {status} {message}".strip())
-        if status == 429:
-            raise ThrottledError(
+        raise self._error(verdict, response, operation)
+
+    def _error(self, verdict, response, operation):
+        """The core's exception for a classifier's error verdict."""
+        status = response.status_code
+        message = self._mask(f"{operation}: HTTP {status} {verdict.message}".strip())
+        if verdict.kind in (THROTTLED, TRANSIENT):
+            error = ThrottledError if verdict.kind == THROTTLED else TransientError
+            return error(
                 message,
                 status=status,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
-        if status in TRANSIENT_STATUSES:
-            raise TransientError(
-                message,
-                status=status,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        if status in (401, 403):
-            raise AuthError(message, status=status)
-        if status == 404:
-            raise NotFound(message)
-        raise RemoteError(
-            message, status=status, code=code, body=self._mask(response.text[:2000])
+        if verdict.kind == AUTH:
+            return AuthError(message, status=status)
+        if verdict.kind == NOT_FOUND:
+            return NotFound(message)
+        return RemoteError(
+            message,
+            status=status,
+            code=verdict.code,
+            body=self._mask(response.text[:2000]),
         )
 
     def _read_body(self, response, started, operation):
@@ -321,6 +568,31 @@ class HttpTransport:
             raise TransientError(
                 f"{operation}: the answer is not valid JSON ({len(response.content)}"
                 " bytes)"
+            ) from None
+
+    def xml(self, method, path, *, body=None, headers=None, **kwargs):
+        """``request`` with an XML body (an ``Element``, bytes or text; sent
+        as ``text/xml`` unless ``headers`` give a ``Content-Type``), then the
+        root element of the answer.
+
+        An answer that is not well-formed XML (a truncated body, a proxy's
+        page) is a transient failure, as for ``json``.
+        """
+        if body is not None:
+            if isinstance(body, ET.Element):
+                body = ET.tostring(body, encoding="utf-8", xml_declaration=True)
+            kwargs["data"] = body.encode() if isinstance(body, str) else body
+            headers = dict(headers or {})
+            if not any(key.lower() == "content-type" for key in headers):
+                headers["Content-Type"] = "text/xml; charset=utf-8"
+        response = self.request(method, path, headers=headers, **kwargs)
+        try:
+            return response_xml(response)
+        except (ValueError, RecursionError):
+            operation = kwargs.get("operation") or f"{method} {path}"
+            raise TransientError(
+                f"{operation}: the answer is not well-formed XML "
+                f"({len(response.content)} bytes)"
             ) from None
 
     def _mask(self, text):

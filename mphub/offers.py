@@ -31,6 +31,9 @@ class Listing:
     active: bool = True
     title: str | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+    # why the record could not be read entirely: set on the partial listing
+    # a client makes of an unreadable record (``listing_parts``)
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,26 @@ class ListingPage:
     next_page: str | None  # opaque token, None at the end
     total: int | None = None
     invalid: list = field(default_factory=list)  # (raw record, reason) pairs
+
+
+def plain(value, max_length=200):
+    """``value`` as a short one-line text, None when it is not a plain
+    string or number (what an unreadable record holds may be anything)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = " ".join(str(value).split())
+    return text[:max_length] or None
+
+
+def first_plain(records, keys, max_length=200):
+    """The first plain value (see ``plain``) of ``keys`` in ``records``
+    (dicts), tried record by record, key by key; None when none is."""
+    for record in records:
+        for key in keys:
+            value = plain(record.get(key), max_length)
+            if value:
+                return value
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 {
     "name": "Marketplace Connector: Mirakl",
-    "summary": "Orders, acceptance and shipments for every Mirakl-based "
-    "marketplace (Carrefour, Boulanger, Leroy Merlin, Conforama...)",
+    "summary": "Every Mirakl-based marketplace (Carrefour, Boulanger, Leroy "
+    "Merlin, Conforama...): orders, acceptance, shipments, listings, stock and "
+    "prices",
     "version": "18.0.1.0.0",
     "category": "Sales/Marketplaces",
     "website": "https://github.com/seller-hub/seller-hub",
@@ -13,7 +14,6 @@
     "external_dependencies": {"python": ["mphub"]},
     "data": [
         "data/mp_marketplace_state_data.xml",
-        "data/queue_job_function_data.xml",
         "views/mp_backend_views.xml",
     ],
     "demo": [

@@ -12,16 +12,18 @@ reasons naming the field, or ``TransientError`` for an answer to ask again.
 - paging: ``PageTokens`` remembers the tokens a walk has used, so that a
   token the server repeats ends in an error instead of an endless walk;
   ``read_orders_page`` and ``read_order_items_page`` read the tokens of
-  getOrders and getOrderItems;
-- shipments: ``shippable_items`` (the items of getOrder/getOrderItems that
-  confirmShipment needs).
+  getOrders and getOrderItems, ``read_search_page`` those of searchOrders
+  (v2026-01-01), ``read_order`` its getOrder's order;
+- shipments: ``shippable_items`` (the items of getOrder/getOrderItems, or
+  of v2026-01-01's getOrder, that confirmShipment needs),
+  ``quantities_to_ship`` and ``package_detail`` (what it declares).
 """
 
 import hashlib
 import json
 
-from ..errors import InvalidPayload, TransientError
-from ..offers import Listing, ListingPage, PushStatus
+from ..errors import InvalidPayload, RemoteError, TransientError
+from ..offers import Listing, ListingPage, PushStatus, first_plain, plain
 from ..parsing import Reader, clean_text, identifier_problem, load_json_document
 
 # the processingStatus values of the Feeds API 2021-06-30
@@ -69,6 +71,39 @@ def map_listing_item(item, marketplace_id):
     price, currency = _listing_price(reader, item, attributes, marketplace_id)
     reader.raise_if_errors()
     return Listing(sku=sku, price=price, currency=currency, raw=item, **listing)
+
+
+def listing_parts(item):
+    """What can be read of a listings ``Item`` ``map_listing_item`` refused,
+    as a partial ``Listing`` (``sku`` "" when none is readable), for the
+    listing review staff sees."""
+    if not isinstance(item, dict):
+        return Listing(sku="")
+    summaries = item.get("summaries")
+    summaries = (
+        [s for s in summaries if isinstance(s, dict)]
+        if isinstance(summaries, list)
+        else []
+    )
+    attributes = item.get("attributes")
+    idents = (
+        attributes.get("externally_assigned_product_identifier")
+        if isinstance(attributes, dict)
+        else None
+    )
+    eans = []
+    for ident in idents if isinstance(idents, list) else ():
+        value = plain(ident.get("value"), 50) if isinstance(ident, dict) else None
+        if value and value not in eans:
+            eans.append(value)
+    return Listing(
+        sku=first_plain([item], ("sku",)) or "",
+        eans=tuple(eans),
+        title=first_plain(summaries, ("itemName",)),
+        marketplace_product_id=first_plain(summaries, ("asin",)),
+        condition=first_plain(summaries, ("conditionType",)),
+        raw=item,
+    )
 
 
 def _listing_eans(reader, attributes):
@@ -276,6 +311,30 @@ def read_order_items_page(payload):
     return _read_page(payload, "OrderItems", "getOrderItems", "item")
 
 
+def read_search_page(payload, pagination=None):
+    """``(orders, next_token)`` of a searchOrders (v2026-01-01) answer, which
+    has no payload wrapper: python-amazon-sp-api takes its ``pagination``
+    out of the payload (given here) and keeps the rest; the orders are
+    kept raw."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("orders"), list):
+        raise TransientError("searchOrders: the answer has no order list")
+    if pagination is None:
+        pagination = payload.get("pagination")
+    reader = Reader()
+    pagination = reader.obj({"pagination": pagination}, "pagination", "", False) or {}
+    token = read_token(reader, pagination, "nextToken", "searchOrders.pagination")
+    reader.raise_if_errors()
+    return list(payload["orders"]), token
+
+
+def read_order(payload):
+    """The order of a getOrder (v2026-01-01) answer, ``{"order": {...}}``."""
+    order = payload.get("order") if isinstance(payload, dict) else None
+    if not isinstance(order, dict):
+        raise TransientError("getOrder: the answer has no order")
+    return order
+
+
 def _read_page(payload, key, operation, what):
     if not isinstance(payload, dict) or not isinstance(payload.get(key), list):
         raise TransientError(f"{operation}: the answer has no {what} list")
@@ -436,29 +495,96 @@ def feed_push_status(status, report, skus=None):
 # ----------------------------------------------------------------------
 # shipments
 # ----------------------------------------------------------------------
-def shippable_items(items):
-    """``{OrderItemId: (ordered, shipped)}`` of getOrderItems items, for
-    confirmShipment. Raises ``InvalidPayload`` naming the item at fault."""
+def shippable_items(items, v2026=False):
+    """``{item id: (ordered, shipped)}`` of an order's items for
+    confirmShipment: those of getOrderItems (v0), or the ``orderItems`` of
+    a v2026-01-01 getOrder read with FULFILLMENT (``v2026``). Raises
+    ``InvalidPayload`` naming the item at fault."""
+    name, key, ordered_key = ("orderItems", "orderItemId", "quantityOrdered")
+    if not v2026:
+        name, key, ordered_key = ("OrderItems", "OrderItemId", "QuantityOrdered")
     if not isinstance(items, list):
-        raise InvalidPayload("OrderItems: expected a list")
+        raise InvalidPayload(f"{name}: expected a list")
     reader = Reader()
     result = {}
     for index, item in enumerate(items):
-        path = f"OrderItems[{index}]"
+        path = f"{name}[{index}]"
         if not isinstance(item, dict):
             reader.fail(path, "expected an object")
             continue
-        item_id = reader.identifier(item, "OrderItemId", path)
-        ordered = reader.count(item, "QuantityOrdered", path, default=0) or 0
-        shipped = reader.count(item, "QuantityShipped", path, default=0) or 0
+        item_id = reader.identifier(item, key, path)
+        ordered = reader.count(item, ordered_key, path, default=0) or 0
+        if v2026:
+            where = f"{path}.fulfillment"
+            # what Amazon counts shipped comes with the FULFILLMENT dataset:
+            # without it, a shipment would be declared again
+            fulfillment = reader.obj(item, "fulfillment", path)
+            shipped_path = f"{where}.quantityFulfilled"
+            shipped = 0
+            if fulfillment is not None:
+                shipped = reader.count(fulfillment, "quantityFulfilled", where, True)
+            shipped = shipped or 0
+        else:
+            shipped_path = f"{path}.QuantityShipped"
+            shipped = reader.count(item, "QuantityShipped", path, default=0) or 0
         if item_id is None:
             continue
         if item_id in result:
-            reader.fail(f"{path}.OrderItemId", f"repeated: {item_id!r}")
+            reader.fail(f"{path}.{key}", f"repeated: {item_id!r}")
             continue
         if shipped > ordered:
-            reader.fail(f"{path}.QuantityShipped", f"{shipped} > {ordered} ordered")
+            reader.fail(shipped_path, f"{shipped} > {ordered} ordered")
             continue
         result[item_id] = (ordered, shipped)
     reader.raise_if_errors()
     return result
+
+
+def quantities_to_ship(external_id, items, shipment):
+    """``{item id: quantity}`` a shipment declares now (``items``: the
+    ``shippable_items`` of the order as Amazon has it): the lines asked for
+    (every quantity left when the shipment names none), less what Amazon
+    already counts shipped beyond the earlier shipments (a retry after a
+    lost answer), at most what is left. An item the order does not have is
+    a ``RemoteError``."""
+    if shipment.lines:
+        wanted = {str(k): int(v) for k, v in shipment.lines.items() if v}
+    else:
+        wanted = {
+            item_id: ordered - shipped for item_id, (ordered, shipped) in items.items()
+        }
+    unknown = sorted(set(wanted) - set(items))
+    if unknown:
+        raise RemoteError(
+            f"Order {external_id} has no item {', '.join(unknown)}", status=400
+        )
+    left = {}
+    for item_id, quantity in wanted.items():
+        ordered, shipped = items[item_id]
+        if shipment.declared is not None:
+            # Amazon's shipped quantity beyond the earlier shipments is
+            # this one's (a retry after a lost answer)
+            quantity -= max(0, shipped - int(shipment.declared.get(item_id, 0)))
+        left[item_id] = min(quantity, ordered - shipped)
+    return {item_id: quantity for item_id, quantity in left.items() if quantity > 0}
+
+
+def package_detail(left, shipment, ship_date):
+    """The ``packageDetail`` of confirmShipment for the quantities ``left``
+    (its reference derived from them: the same package twice is one)."""
+    carrier_code = shipment.carrier_code or "Other"
+    package = {
+        "packageReferenceId": hashlib.sha1(
+            json.dumps(sorted(left.items())).encode()
+        ).hexdigest()[:12],
+        "carrierCode": carrier_code,
+        "shipDate": ship_date,
+        "orderItems": [
+            {"orderItemId": item_id, "quantity": quantity}
+            for item_id, quantity in sorted(left.items())
+        ],
+    }
+    if carrier_code == "Other":
+        package["carrierName"] = shipment.carrier_name or "Other"
+    package["trackingNumber"] = shipment.tracking_number
+    return package

@@ -7,10 +7,19 @@ hosts, are one setting away). Every call first takes a token from the
 account's client-side bucket (``throttle``), and the library's exceptions
 become the core's (``mphub.errors``).
 
-Orders go through an ``OrdersApi`` (``orders_v0`` today; the mapping and the
-calls of Orders API v2026-01-01 can be switched in behind the same
-interface). Stock and prices go through patchListingsItem for a few offers
-and a JSON_LISTINGS_FEED above ``patch_max``; the feed id is the batch id
+Orders go through Orders API v2026-01-01 (``orders_2026.Orders20260101``,
+the default) or, per account until Amazon removes it on 27 March 2027,
+Orders API v0 (``OrdersV0``), behind the same verbs. Stored payloads of
+either version map, whatever the account's version (``map_order``,
+``external_id`` and ``raw_state`` read the payload's shape): an account
+switched to 2026-01-01 still replays its v0 payloads. Shipments are
+declared with v0's confirmShipment, which Amazon keeps. Once Amazon
+answers v0's order operations with 404, a v0 account fails with
+``OrdersApiRemoved`` (a ``ConfigError``: switch the account), never as "no
+orders" nor as a missing order.
+
+Stock and prices go through patchListingsItem for a few offers and a
+JSON_LISTINGS_FEED above ``patch_max``; the feed id is the batch id
 ``push_status`` polls, whose processing report gives the per-SKU errors.
 """
 
@@ -47,12 +56,16 @@ from ..errors import (
 from ..http import DEADLINE_FACTOR, MAX_BODY_BYTES, clean_secret, mask_secrets
 from ..offers import PushStatus
 from ..parsing import format_datetime, identifier_problem, parse_bool
+from . import mapping, mapping_2026
 from .answers import (
     FEED_PENDING,
     MAX_ITEM_PAGES,
     PageTokens,
     feed_push_status,
+    listing_parts,
+    package_detail,
     patch_answer_errors,
+    quantities_to_ship,
     read_feed,
     read_listing_page,
     read_order_items_page,
@@ -60,8 +73,8 @@ from .answers import (
     read_processing_report,
     shippable_items,
 )
-from .mapping import map_order
 from .marketplaces import LWA_URL, by_id
+from .orders_2026 import Orders20260101
 from .throttle import Throttle, retry_delay, shared_throttle
 
 _logger = logging.getLogger(__name__)
@@ -75,6 +88,7 @@ FEED_TYPE = "JSON_LISTINGS_FEED"
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
 MAX_FEED_MESSAGES = 25000
 IMPORT_LAG = timedelta(minutes=3)  # LastUpdatedBefore: at least 2 min before now
+ORDERS_VERSIONS = ("2026-01-01", "v0")
 TRANSIENT_EXCEPTIONS = (
     sp_errors.SellingApiServerException,
     sp_errors.SellingApiTemporarilyUnavailableException,
@@ -203,17 +217,29 @@ class FeedDocuments(Client):
         )
 
 
+class OrdersApiRemoved(ConfigError):
+    """Amazon answers Orders API v0's order operations with 404: the
+    account must be switched to Orders API v2026-01-01."""
+
+
 class AmazonClient(MarketplaceClient):
     """One Amazon seller account (selling partner) on its marketplaces.
 
-    ``rate_store``: an ``execute(query, params)`` function of a PostgreSQL
-    database (see ``throttle.SharedBucket``) to share the account's rate
-    limits with every process using that database; without it they are
-    shared within this process only.
+    ``orders_version``: "2026-01-01" (Orders API v2026-01-01, the default)
+    or "v0" (until Amazon removes it). ``rate_store``: an
+    ``execute(query, params)`` function of a PostgreSQL database (see
+    ``throttle.SharedBucket``) to share the account's rate limits with
+    every process using that database; without it they are shared within
+    this process only.
     """
 
     max_push_rows = MAX_FEED_MESSAGES
     patch_max = 20  # up to this many offers: patchListingsItem, else a feed
+    import_lag = IMPORT_LAG  # LastUpdatedBefore: 2 minutes before now at least
+    ships_per_delivery = True  # confirmShipment takes each package
+    capabilities = frozenset(
+        {"ship", "listings", "push_stock", "push_prices", "push_offers", "push_status"}
+    )
 
     def __init__(
         self,
@@ -232,6 +258,7 @@ class AmazonClient(MarketplaceClient):
         currency="EUR",
         issue_locale="en_US",
         rate_store=None,
+        orders_version="2026-01-01",
     ):
         endpoint = clean_secret(endpoint).rstrip("/")
         # credentials pasted with a trailing newline or spaces
@@ -250,6 +277,11 @@ class AmazonClient(MarketplaceClient):
         marketplace_ids = [m for m in (marketplace_ids or ()) if m]
         if not marketplace_ids:
             raise ConfigError("Choose at least one Amazon marketplace.")
+        if orders_version not in ORDERS_VERSIONS:
+            raise ConfigError(
+                f"Unknown Orders API version {orders_version!r}: "
+                f"{' or '.join(ORDERS_VERSIONS)}."
+            )
         self.endpoint = endpoint
         self.seller_id = seller_id
         self.marketplace_ids = marketplace_ids
@@ -284,7 +316,10 @@ class AmazonClient(MarketplaceClient):
         else:
             self.throttle = shared_throttle(key.hexdigest())
         self._apis = {}
-        self.orders_api = OrdersV0(self)
+        if orders_version == "v0":
+            self.orders_api = OrdersV0(self)
+        else:
+            self.orders_api = Orders20260101(self)
 
     # ------------------------------------------------------------------
     # plumbing
@@ -314,13 +349,22 @@ class AmazonClient(MarketplaceClient):
         self._apis = {}
 
     def _mask(self, text, *more):
-        """``text`` without the account's secrets, the access tokens and
-        restricted data tokens in use, nor ``more``."""
-        tokens = [
-            getattr(client, "restricted_data_token", None)
-            for client in self._apis.values()
-        ]
-        return mask_secrets(text, (*self._secrets, *self._tokens, *tokens, *more))
+        """``text`` without the account's secrets, the access and restricted
+        data tokens it was given lately, nor ``more``."""
+        return mask_secrets(text, (*self._secrets, *self._tokens, *more))
+
+    def _drop_restricted_tokens(self):
+        """Take the restricted data token off every library client.
+
+        python-amazon-sp-api keeps it on the client when the restricted
+        call fails, and sends it instead of the access token with the next
+        calls, the next token request included: Amazon then refuses the
+        account's credentials. The token is remembered for masking."""
+        for client in self._apis.values():
+            token = getattr(client, "restricted_data_token", None)
+            if token:
+                self._tokens.append(token)
+                client.restricted_data_token = None
 
     def call(self, operation, function, *args, **kwargs):
         """Call ``function`` (a library method) as Amazon's ``operation``:
@@ -336,21 +380,22 @@ class AmazonClient(MarketplaceClient):
     def _call(self, operation, function, *args, **kwargs):
         self.throttle.acquire(operation, self.max_wait)
         bucket = self.throttle.bucket(operation)
+        # none may be left by an earlier call, whatever stopped it
+        self._drop_restricted_tokens()
         try:
             response = function(*args, **kwargs)
         except Exception as err:
-            # masked with the restricted data token the failed call used
+            # before anything else can fail: the restricted data token the
+            # failed call left goes (and is masked in the error's text)
+            self._drop_restricted_tokens()
             mapped = self._map_error(operation, bucket, err)
-            for client in self._apis.values():
-                # the library leaves it set when the restricted call fails:
-                # the next calls would carry it
-                if not getattr(client, "keep_restricted_data_token", False):
-                    client.restricted_data_token = None
             if mapped is None:
                 raise
             # not chained: the library's exception may hold a request (a
             # header with a token) the job's stored traceback would show
             raise mapped from None
+        finally:
+            self._drop_restricted_tokens()
         self._follow_rate(bucket, getattr(response, "headers", None))
         return response
 
@@ -488,14 +533,30 @@ class AmazonClient(MarketplaceClient):
     # ------------------------------------------------------------------
     # orders
     # ------------------------------------------------------------------
+    @property
+    def orders_version(self):
+        return self.orders_api.version
+
     def list_orders(self, updated_since, page=None, updated_before=None):
         return self.orders_api.list_orders(updated_since, page, updated_before)
 
     def get_orders(self, external_ids):
         return self.orders_api.get_orders(external_ids)
 
+    # a stored payload is read by its shape, whatever the account's version
     def map_order(self, raw):
-        return self.orders_api.map_order(raw)
+        if mapping_2026.is_v2026(raw):
+            return mapping_2026.map_order(raw)
+        return mapping.map_order(raw)
+
+    def external_id(self, raw):
+        key = "orderId" if mapping_2026.is_v2026(raw) else "AmazonOrderId"
+        order_id = raw.get(key) if isinstance(raw, dict) else None
+        return order_id if isinstance(order_id, str) and order_id else None
+
+    def raw_state(self, raw):
+        version = mapping_2026 if mapping_2026.is_v2026(raw) else mapping
+        return version.raw_status(raw), version.marketplace_status(raw)
 
     def accept_order(self, external_id, decisions):
         # Amazon orders need no acceptance: an Unshipped order is sold
@@ -504,9 +565,44 @@ class AmazonClient(MarketplaceClient):
     def ship_order(self, external_id, shipment):
         return self.orders_api.confirm_shipment(external_id, shipment)
 
+    def declare_shipment(self, external_id, shipment, items, status, marketplace_id):
+        """confirmShipment (Orders v0, kept by Amazon) for what ``shipment``
+        ships of the order's ``items`` (``answers.shippable_items``);
+        ``status``: the order's status (v0's vocabulary), ``marketplace_id``
+        its marketplace. ``Outcome.ALREADY`` when nothing is left to
+        declare."""
+        left = quantities_to_ship(external_id, items, shipment)
+        if not left:
+            return Outcome.ALREADY
+        if not shipment.tracking_number:
+            raise RemoteError(
+                "Amazon requires a tracking number to confirm a shipment: fill "
+                "it in on the delivery, then retry.",
+                status=400,
+            )
+        if status not in mapping.SHIPPABLE_STATUSES:
+            raise RemoteError(
+                f"Order {external_id} is {status} on Amazon: it cannot be shipped",
+                status=400,
+            )
+        package = package_detail(
+            left, shipment, format_datetime(datetime.now(timezone.utc))
+        )
+        self.call(
+            "confirmShipment",
+            self.api(Orders).confirm_shipment,
+            external_id,
+            marketplaceId=marketplace_id or self.marketplace_ids[0],
+            packageDetail=package,
+        )
+        return Outcome.DONE
+
     # ------------------------------------------------------------------
     # offers
     # ------------------------------------------------------------------
+    def listing_parts(self, raw):
+        return listing_parts(raw)
+
     def list_listings(self, page=None):
         """One searchListingsItems page; ``page``: our page token (the
         server's token and the digests of those the walk used)."""
@@ -764,11 +860,13 @@ class OrdersV0:
     is split over several jobs and nothing is asked twice.
     """
 
+    version = "v0"
+
     def __init__(self, client):
         self.client = client
 
     def map_order(self, raw):
-        return map_order(raw)
+        return mapping.map_order(raw)
 
     def _orders(self):
         return self.client.api(Orders)
@@ -780,7 +878,7 @@ class OrdersV0:
         tokens = PageTokens(state["next"], state["seen"], state["pages"])
         if not carried and not state["started"]:
             until = updated_before or datetime.now(timezone.utc) - IMPORT_LAG
-            response = client.call(
+            response = self._read(
                 "getOrders",
                 self._orders().get_orders,
                 LastUpdatedAfter=format_datetime(updated_since),
@@ -792,7 +890,7 @@ class OrdersV0:
             carried, next_token = self._page(response)
             tokens = _next_orders_page(tokens, next_token)
         elif not carried and tokens.token:
-            response = client.call(
+            response = self._read(
                 "getOrders",
                 self._orders().get_orders,
                 NextToken=tokens.token,
@@ -860,7 +958,7 @@ class OrdersV0:
             kwargs = restricted
             if tokens.token:
                 kwargs = dict(restricted, NextToken=tokens.token)
-            response = self.client.call(
+            response = self._read(
                 "getOrderItems",
                 self._orders().get_order_items,
                 order_id,
@@ -878,7 +976,7 @@ class OrdersV0:
         raws = []
         for start in range(0, len(external_ids), 50):
             chunk = list(external_ids[start : start + 50])
-            response = client.call(
+            response = self._read(
                 "getOrders",
                 self._orders().get_orders,
                 AmazonOrderIds=chunk,
@@ -893,71 +991,49 @@ class OrdersV0:
         return raws
 
     def confirm_shipment(self, external_id, shipment):
-        client = self.client
-        response = client.call("getOrder", self._orders().get_order, external_id)
+        response = self._read("getOrder", self._orders().get_order, external_id)
         raw = self._with_items(
             AmazonClient.expect(response, "AmazonOrderId"), gifts=False
         )
-        # {OrderItemId: (ordered, shipped)}, every field checked
-        items = shippable_items(raw.get("OrderItems"))
-        if shipment.lines:
-            wanted = {str(k): int(v) for k, v in shipment.lines.items() if v}
-        else:
-            wanted = {
-                item_id: ordered - shipped
-                for item_id, (ordered, shipped) in items.items()
-            }
-        unknown = sorted(set(wanted) - set(items))
-        if unknown:
-            raise RemoteError(
-                f"Order {external_id} has no item {', '.join(unknown)}", status=400
-            )
-        left = {}
-        for item_id, quantity in wanted.items():
-            ordered, shipped = items[item_id]
-            if shipment.declared is not None:
-                # Amazon's shipped quantity beyond the earlier shipments is
-                # this one's (a retry after a lost answer)
-                quantity -= max(0, shipped - int(shipment.declared.get(item_id, 0)))
-            left[item_id] = min(quantity, ordered - shipped)
-        left = {item_id: quantity for item_id, quantity in left.items() if quantity > 0}
-        if not left:
-            return Outcome.ALREADY
-        if not shipment.tracking_number:
-            raise RemoteError(
-                "Amazon requires a tracking number to confirm a shipment: fill "
-                "it in on the delivery, then retry.",
-                status=400,
-            )
-        if raw.get("OrderStatus") not in ("Unshipped", "PartiallyShipped"):
-            raise RemoteError(
-                f"Order {external_id} is {raw.get('OrderStatus')} on Amazon: it "
-                "cannot be shipped",
-                status=400,
-            )
-        carrier_code = shipment.carrier_code or "Other"
-        package = {
-            "packageReferenceId": hashlib.sha1(
-                json.dumps(sorted(left.items())).encode()
-            ).hexdigest()[:12],
-            "carrierCode": carrier_code,
-            "shipDate": format_datetime(datetime.now(timezone.utc)),
-            "orderItems": [
-                {"orderItemId": item_id, "quantity": quantity}
-                for item_id, quantity in sorted(left.items())
-            ],
-        }
-        if carrier_code == "Other":
-            package["carrierName"] = shipment.carrier_name or "Other"
-        package["trackingNumber"] = shipment.tracking_number
-        client.call(
-            "confirmShipment",
-            self._orders().confirm_shipment,
+        return self.client.declare_shipment(
             external_id,
-            marketplaceId=_marketplace_of(raw) or client.marketplace_ids[0],
-            packageDetail=package,
+            shipment,
+            shippable_items(raw.get("OrderItems")),
+            raw.get("OrderStatus"),
+            _marketplace_of(raw),
         )
-        return Outcome.DONE
+
+    def _read(self, operation, function, *args, **kwargs):
+        """``client.call`` for an order operation of v0: a 404 is Amazon
+        telling that v0 is gone (``OrdersApiRemoved``), unless it is about
+        one order (getOrder, getOrderItems) and getOrders still answers."""
+        try:
+            return self.client.call(operation, function, *args, **kwargs)
+        except NotFound as err:
+            if operation != "getOrders" and not self._removed():
+                raise
+            raise OrdersApiRemoved(
+                f"Amazon answers {operation} of Orders API v0 with 404 Not "
+                f"Found ({err}): Amazon removed the v0 order operations on 27 "
+                "March 2027. Switch the account to Orders API 2026-01-01 (its "
+                "Connection tab)."
+            ) from None
+
+    def _removed(self):
+        """Whether getOrders answers 404 too (one small call)."""
+        try:
+            self.client.call(
+                "getOrders",
+                self._orders().get_orders,
+                CreatedAfter=format_datetime(
+                    datetime.now(timezone.utc) - timedelta(days=1)
+                ),
+                MarketplaceIds=self.client.marketplace_ids,
+                MaxResultsPerPage=1,
+            )
+        except NotFound:
+            return True
+        return False
 
 
 MAX_ORDER_PAGES = 100_000  # getOrders pages of one import run

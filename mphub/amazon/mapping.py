@@ -19,6 +19,10 @@ Fulfilment by Amazon (``FulfillmentChannel`` AFN) orders keep their status
 prefixed (``AFN:Shipped``), so that an account can import FBA orders (already
 delivered by Amazon) without importing seller-fulfilled orders first seen as
 shipped.
+
+The pieces both versions of the Orders API share (``amazon_order``,
+``check_total``, ``unit_price``, ``build_customer``, ``tax_of``) are here:
+``mapping_2026`` maps a v2026-01-01 order to the same canonical order.
 """
 
 from decimal import ROUND_CEILING, Decimal
@@ -26,6 +30,7 @@ from decimal import ROUND_CEILING, Decimal
 from ..canonical import Address, Customer, Order, OrderLine, OrderStatus, Tax
 from ..errors import InvalidPayload
 from ..parsing import CENT, Reader
+from .marketplaces import by_id
 
 ORDER_STATUSES = {
     "PendingAvailability": OrderStatus.PENDING,
@@ -42,6 +47,9 @@ AFN_PREFIX = "AFN:"
 UNPRICED_STATUSES = frozenset({"Pending", "PendingAvailability"})
 # statuses after which nothing is sold: prices may be absent
 DEAD_STATUSES = frozenset({"Canceled", "Unfulfillable"})
+# statuses in which an order can be declared shipped (confirmShipment)
+SHIPPABLE_STATUSES = frozenset({"Unshipped", "PartiallyShipped"})
+DEFAULT_MARKETPLACE = "A13V1IB3VIYZZH"  # France: EUR, FR
 
 
 def marketplace_status(raw):
@@ -100,62 +108,172 @@ def map_order(raw):
     }
     buyer_info = r.obj(raw, "BuyerInfo", "", required=False) or {}
     purchase_order = r.str(buyer_info, "PurchaseOrderNumber", "BuyerInfo", False)
+    extra = _extras(r, raw, items)
     r.raise_if_errors()
     if not currency:
-        currency = _marketplace_currency(raw)
+        currency = marketplace_of(raw.get("MarketplaceId")).currency
     if total is not None and (priced or all(line.total for line in lines)):
-        computed = sum(
-            (
-                line.unit_price * line.quantity
-                + line.shipping_price
-                - line.discount
-                + line.gift_wrap
-                for line in lines
-            ),
-            Decimal(0),
-        )
-        if computed != total:
-            raise InvalidPayload(
-                f"OrderTotal: {total} differs from the items' amounts less "
-                f"promotions plus gift wrapping, {computed}"
-            )
-    shipping = sum((line.shipping_price for line in lines), Decimal(0))
-    deadline = Reader().datetime(raw, "LatestShipDate", "", required=False)
-    afn = raw.get("FulfillmentChannel") == "AFN"
-    return Order(
-        external_id=order_id,
-        status=ORDER_STATUSES[status],
-        marketplace_status=marketplace_status(raw),
+        check_total(total, lines, "OrderTotal")
+    return amazon_order(
+        order_id,
+        status,
+        afn=raw.get("FulfillmentChannel") == "AFN",
         created_at=created,
         updated_at=updated,
         currency=currency.upper(),
         customer=customer,
-        lines=tuple(lines),
-        tax_included=True,
-        reference=texts["SellerOrderId"] or order_id,
+        lines=lines,
         total=total,
-        shipping_total=shipping,
+        reference=texts["SellerOrderId"],
         channel=texts["SalesChannel"] or texts["MarketplaceId"],
         shipping_method=texts["ShipmentServiceLevelCategory"],
-        shipping_deadline=deadline,
-        fulfilled_by_marketplace=afn,
+        shipping_deadline=Reader().datetime(raw, "LatestShipDate", "", False),
         extra={
             "marketplace_id": texts["MarketplaceId"],
             "fulfillment_channel": texts["FulfillmentChannel"],
             "is_business_order": business,
             "is_prime": prime,
             "purchase_order_number": purchase_order,
+            **extra,
         },
     )
 
 
-def _marketplace_currency(raw):
-    from .marketplaces import by_id
+# ----------------------------------------------------------------------
+# shared by both versions of the Orders API
+# ----------------------------------------------------------------------
+def amazon_order(order_id, code, afn, lines, total, reference, **values):
+    """The canonical ``Order`` of an Amazon order whose status is ``code``
+    in v0's vocabulary (the account's import states know these), fulfilled
+    by Amazon when ``afn``; ``values``: the other fields of ``Order``."""
+    return Order(
+        external_id=order_id,
+        status=ORDER_STATUSES[code],
+        marketplace_status=(AFN_PREFIX if afn else "") + code,
+        lines=tuple(lines),
+        tax_included=True,
+        reference=reference or order_id,
+        total=total,
+        shipping_total=sum((line.shipping_price for line in lines), Decimal(0)),
+        fulfilled_by_marketplace=afn,
+        **values,
+    )
 
-    marketplace = by_id(raw.get("MarketplaceId"))
-    return marketplace.currency if marketplace else "EUR"
+
+def check_total(total, lines, field):
+    """``InvalidPayload`` unless the lines add up to ``total`` (what the
+    buyer pays, ``field`` names it): items and shipping less promotions,
+    plus gift wrapping."""
+    computed = sum(
+        (
+            line.unit_price * line.quantity
+            + line.shipping_price
+            - line.discount
+            + line.gift_wrap
+            for line in lines
+        ),
+        Decimal(0),
+    )
+    if computed != total:
+        raise InvalidPayload(
+            f"{field}: {total} differs from the items' amounts less "
+            f"promotions plus gift wrapping, {computed}"
+        )
 
 
+def unit_price(gross, quantity):
+    """``(unit, cents)`` of a line of ``quantity`` whose amount is
+    ``gross``: a total that the quantity does not divide gives a unit price
+    rounded up, and the cents it adds go to the discount, so that the lines
+    still add up to Amazon's amounts."""
+    unit = (gross / quantity).quantize(CENT, ROUND_CEILING)
+    return unit, unit * quantity - gross
+
+
+def tax_of(amount, given):
+    """The canonical taxes of an amount's tax: its amount only (Amazon gives
+    no rate), none when Amazon gave no tax for it."""
+    return (Tax(rate=None, amount=amount),) if given and amount is not None else ()
+
+
+def marketplace_of(marketplace_id):
+    """The ``Marketplace`` of an id (its country and currency), France's
+    when unknown."""
+    return by_id(marketplace_id) or by_id(DEFAULT_MARKETPLACE)
+
+
+def order_extras(items, promotion_ids, cancel_reason):
+    """The extras both versions read from the items: the promotions applied
+    (``promotion_ids(item, index)``: an item's ids) and whether the buyer
+    asked to cancel (``cancel_reason(item, index)``: the reason text, ""
+    without one, None when the buyer did not ask)."""
+    promotions, reasons, requested = set(), [], False
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        promotions.update(promotion_ids(item, index))
+        reason = cancel_reason(item, index)
+        if reason is not None:
+            requested = True
+            if reason and reason not in reasons:
+                reasons.append(reason)
+    return {
+        "promotion_ids": sorted(promotions),
+        "buyer_cancel_requested": requested,
+        "buyer_cancel_reason": "; ".join(reasons) or None,
+    }
+
+
+def build_customer(r, found, country_path, marketplace_id):
+    """The canonical buyer and shipping address from the texts a mapping
+    ``found`` under its own keys (``name``, ``buyer_name``, ``email``,
+    ``company``, ``recipient_company``, ``vat``, ``street``, ``street2``,
+    ``street3``, ``zip``, ``city``, ``state``, ``country``, ``phone``,
+    ``address_type``, ``instructions``; ``has_address``: an address object
+    was given). A missing or bad country is recorded on ``r`` at
+    ``country_path``."""
+    country = found["country"]
+    if found["has_address"] and not country:
+        r.fail(country_path, "missing")
+    elif country and not (
+        len(country) == 2 and country.isascii() and country.isalpha()
+    ):
+        r.fail(country_path, f"not an ISO 3166 code: {country!r}")
+        country = None
+    name = (
+        found["name"]
+        or found["buyer_name"]
+        or found["company"]
+        or f"Amazon {found['order_id'] or ''}".strip()
+    )
+    street2 = ", ".join(line for line in (found["street2"], found["street3"]) if line)
+    shipping = Address(
+        name=name,
+        street=found["street"] or "",
+        street2=street2 or None,
+        zip=found["zip"],
+        city=found["city"] or "",
+        state=found["state"],
+        country_code=(country or "").upper() or marketplace_of(marketplace_id).country,
+        company=found["recipient_company"],
+        phone=found["phone"],
+        email=found["email"],
+        additional_info=found["instructions"],
+        address_type=found["address_type"],
+    )
+    return Customer(
+        name=found["buyer_name"] or name,
+        shipping_address=shipping,
+        external_id=found["email"],
+        email=found["email"],
+        vat=found["vat"],
+        company=found["company"],
+    )
+
+
+# ----------------------------------------------------------------------
+# v0
+# ----------------------------------------------------------------------
 def _money(r, data, key, path, required=False, signed=False):
     """``(amount, currency)`` of a Money object; amount ``Decimal(0)`` when
     absent and not required. Negative amounts are refused, but for
@@ -172,12 +290,6 @@ def _money(r, data, key, path, required=False, signed=False):
     )
     currency = r.currency(money, "CurrencyCode", f"{path}.{key}", required=False)
     return (abs(amount) if signed else amount), currency
-
-
-def _tax(amount, given):
-    """The canonical taxes of an amount's tax: its amount only (Amazon gives
-    no rate), none when Amazon gave no tax field."""
-    return (Tax(rate=None, amount=amount),) if given else ()
 
 
 def _line(r, item, path, priced):
@@ -201,11 +313,8 @@ def _line(r, item, path, priced):
     item_id = r.str(item, "OrderItemId", path)
     if quantity is None:
         return None, currency
-    unit = (gross / quantity).quantize(CENT, ROUND_CEILING)
-    # a total that the quantity does not divide: the unit price is rounded
-    # up and the cents it adds go to the discount, so that the lines still
-    # add up to Amazon's amounts
-    discount += unit * quantity - gross
+    unit, cents = unit_price(gross, quantity)
+    discount += cents
     net_shipping = shipping - shipping_discount + cod - cod_discount
     net_shipping_tax = shipping_tax - shipping_discount_tax
     gift = item.get("BuyerInfo") if isinstance(item.get("BuyerInfo"), dict) else {}
@@ -221,25 +330,49 @@ def _line(r, item, path, priced):
             title=r.str(item, "Title", path, required=False, default=""),
             marketplace_product_id=r.str(item, "ASIN", path, required=False),
             total=gross,
-            taxes=_tax(tax, has("ItemTax") is not None),
+            taxes=tax_of(tax, has("ItemTax") is not None),
             shipping_price=net_shipping,
-            shipping_taxes=_tax(
+            shipping_taxes=tax_of(
                 net_shipping_tax,
                 has("ShippingTax") is not None
                 or has("ShippingDiscountTax") is not None,
             ),
             discount=discount,
-            discount_taxes=_tax(discount_tax, has("PromotionDiscountTax") is not None)
+            discount_taxes=tax_of(discount_tax, has("PromotionDiscountTax") is not None)
             if discount_tax
             else (),
             gift_wrap=gift_wrap,
-            gift_wrap_taxes=_tax(gift_wrap_tax, gift.get("GiftWrapTax") is not None),
+            gift_wrap_taxes=tax_of(gift_wrap_tax, gift.get("GiftWrapTax") is not None),
             gift_message=r.str(gift, "GiftMessageText", path, required=False),
             status=None,
             active=True,
         ),
         currency,
     )
+
+
+def _extras(r, raw, items):
+    """The replaced order, the promotions and the buyer's cancellation
+    request of a v0 order."""
+
+    def promotion_ids(item, index):
+        return r.texts(item, "PromotionIds", f"OrderItems[{index}]")
+
+    def cancel_reason(item, index):
+        path = f"OrderItems[{index}]"
+        request = r.obj(item, "BuyerRequestedCancel", path, required=False)
+        path += ".BuyerRequestedCancel"
+        if not request or not r.bool(request, "IsBuyerRequestedCancel", path):
+            return None
+        return r.str(request, "BuyerCancelReason", path, required=False, default="")
+
+    replaced = None
+    if r.bool(raw, "IsReplacementOrder", "", default=False):
+        replaced = r.str(raw, "ReplacedOrderId", "", required=False)
+    return {
+        "replaced_order_id": replaced,
+        **order_extras(items, promotion_ids, cancel_reason),
+    }
 
 
 def _customer(r, raw):
@@ -253,7 +386,6 @@ def _customer(r, raw):
     """
     buyer = r.obj(raw, "BuyerInfo", "", required=False) or {}
     address = r.obj(raw, "ShippingAddress", "", required=False) or {}
-    order_id = raw.get("AmazonOrderId") or ""
     tax_info = r.obj(buyer, "BuyerTaxInfo", "BuyerInfo", required=False) or {}
     vat = None
     classifications = tax_info.get("TaxClassifications")
@@ -292,55 +424,35 @@ def _customer(r, raw):
         or text(registration, "BuyerLegalCompanyName", "BuyerTaxInformation")
         or recipient_company
     )
-    buyer_name = text(buyer, "BuyerName", "BuyerInfo")
-    email = text(buyer, "BuyerEmail", "BuyerInfo")
-    name = (
-        text(address, "Name", "ShippingAddress")
-        or buyer_name
-        or company
-        or f"Amazon {order_id}".strip()
-    )
-    country = text(address, "CountryCode", "ShippingAddress")
-    if address and not country:
-        r.fail("ShippingAddress.CountryCode", "missing")
-    elif country and not (
-        len(country) == 2 and country.isascii() and country.isalpha()
+    found = {
+        "order_id": raw.get("AmazonOrderId"),
+        "has_address": bool(address),
+        "vat": vat,
+        "company": company,
+        "recipient_company": recipient_company,
+        "buyer_name": text(buyer, "BuyerName", "BuyerInfo"),
+        "email": text(buyer, "BuyerEmail", "BuyerInfo"),
+    }
+    for key, field in (
+        ("name", "Name"),
+        ("country", "CountryCode"),
+        ("street", "AddressLine1"),
+        ("street2", "AddressLine2"),
+        ("street3", "AddressLine3"),
+        ("address_type", "AddressType"),
+        ("zip", "PostalCode"),
+        ("city", "City"),
+        ("state", "StateOrRegion"),
+        ("phone", "Phone"),
     ):
-        r.fail("ShippingAddress.CountryCode", f"not an ISO 3166 code: {country!r}")
-        country = None
-    street = text(address, "AddressLine1", "ShippingAddress") or ""
-    street2 = ", ".join(
-        line
-        for line in (
-            text(address, "AddressLine2", "ShippingAddress"),
-            text(address, "AddressLine3", "ShippingAddress"),
-        )
-        if line
-    )
-    address_type = text(address, "AddressType", "ShippingAddress")
-    shipping = Address(
-        name=name,
-        street=street,
-        street2=street2 or None,
-        zip=text(address, "PostalCode", "ShippingAddress"),
-        city=text(address, "City", "ShippingAddress") or "",
-        state=text(address, "StateOrRegion", "ShippingAddress"),
-        country_code=(country or "").upper() or _marketplace_country(raw),
-        company=recipient_company,
-        phone=text(address, "Phone", "ShippingAddress"),
-        email=email,
-        additional_info=_delivery_preferences(r, raw),
-        address_type=address_type.lower()
-        if address_type in ("Commercial", "Residential")
-        else None,
-    )
-    return Customer(
-        name=buyer_name or name,
-        shipping_address=shipping,
-        external_id=email,
-        email=email,
-        vat=vat,
-        company=company,
+        found[key] = text(address, field, "ShippingAddress")
+    if found["address_type"] in ("Commercial", "Residential"):
+        found["address_type"] = found["address_type"].lower()
+    else:
+        found["address_type"] = None
+    found["instructions"] = _delivery_preferences(r, raw)
+    return build_customer(
+        r, found, "ShippingAddress.CountryCode", raw.get("MarketplaceId")
     )
 
 
@@ -356,10 +468,3 @@ def _delivery_preferences(r, raw):
         for key in ("AddressInstructions", "DropOffLocation")
     ]
     return "\n".join(line for line in lines if line) or None
-
-
-def _marketplace_country(raw):
-    from .marketplaces import by_id
-
-    marketplace = by_id(raw.get("MarketplaceId"))
-    return marketplace.country if marketplace else "FR"

@@ -23,7 +23,9 @@ import time
 
 from ..errors import ThrottledError
 
-# operation -> (rate per second, burst), Amazon's default usage plans
+# operation -> (rate per second, burst), Amazon's default usage plans;
+# getOrder is the same plan in Orders v0 and v2026-01-01 (an account reads
+# with one of them), searchOrders is v2026-01-01's search
 RATES = {
     "getOrders": (0.0167, 20),
     "getOrder": (0.5, 30),

@@ -14,7 +14,7 @@ from ..client import MarketplaceClient, OrderPage, Outcome
 from ..errors import InvalidPayload, RemoteError, TransientError
 from ..http import DEFAULT_TIMEOUT, HttpTransport, clean_secret
 from ..parsing import Reader, format_datetime
-from .mapping import map_order
+from .mapping import map_order, raw_status
 from .offers import MiraklOffersMixin, read_offset
 
 MAX_PAGE_SIZE = 100  # OR11 refuses more
@@ -41,6 +41,18 @@ NOT_YET_SHIPPABLE_DELAY = 300
 
 
 class MiraklClient(MiraklOffersMixin, MarketplaceClient):
+    capabilities = frozenset(
+        {
+            "accept",
+            "ship",
+            "listings",
+            "push_stock",
+            "push_prices",
+            "push_status",
+            "carriers",
+        }
+    )
+
     def __init__(
         self,
         base_url,
@@ -119,6 +131,14 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
             )
             result.extend(read_order_page(body, 0, MAX_PAGE_SIZE).orders)
         return result
+
+    def external_id(self, raw):
+        order_id = raw.get("order_id") if isinstance(raw, dict) else None
+        return order_id if isinstance(order_id, str) and order_id else None
+
+    def raw_state(self, raw):
+        state = raw.get("order_state") if isinstance(raw, dict) else None
+        return raw_status(raw), state if isinstance(state, str) else None
 
     def map_order(self, raw):
         return map_order(raw)

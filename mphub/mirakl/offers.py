@@ -24,7 +24,7 @@ from dataclasses import replace
 from urllib.parse import quote
 
 from ..errors import InvalidPayload, NotFound, TransientError
-from ..offers import Listing, ListingPage, PushStatus
+from ..offers import Listing, ListingPage, PushStatus, first_plain, plain
 from ..parsing import Reader, clean_text, identifier_problem
 
 LISTING_PAGE_SIZE = 100  # OF21 refuses more
@@ -249,10 +249,40 @@ def _column(header, names):
     return next((header.index(name) for name in names if name in header), None)
 
 
+def listing_parts(raw):
+    """What can be read of an OF21 offer ``read_listing_page`` refused, as a
+    partial ``Listing`` (``sku`` "" when no seller SKU is readable), for the
+    listing review staff sees."""
+    if not isinstance(raw, dict):
+        return Listing(sku="")
+    eans = []
+    references = raw.get("product_references")
+    for ref in references if isinstance(references, list) else ():
+        if not isinstance(ref, dict):
+            continue
+        kind = plain(ref.get("reference_type"), 20)
+        value = plain(ref.get("reference"), 50)
+        if value and kind and kind.upper() in ("EAN", "GTIN", "UPC"):
+            if value not in eans:
+                eans.append(value)
+    return Listing(
+        sku=first_plain([raw], ("shop_sku", "sku", "offer_sku")) or "",
+        eans=tuple(eans),
+        title=first_plain([raw], ("product_title",)),
+        marketplace_product_id=first_plain([raw], ("product_sku",)),
+        external_id=first_plain([raw], ("offer_id",)),
+        condition=first_plain([raw], ("state_code",)),
+        raw=raw,
+    )
+
+
 class MiraklOffersMixin:
     """Offer verbs of ``MiraklClient`` (needs ``transport`` and ``_params``)."""
 
     max_push_rows = 10000  # lines per STO01/PRI01 file
+
+    def listing_parts(self, raw):
+        return listing_parts(raw)
 
     def list_listings(self, page=None):
         """One OF21 page; ``page`` is the offset to read from (a string)."""

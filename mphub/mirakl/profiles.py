@@ -38,38 +38,21 @@ class OperatorProfile:
     import_states: tuple = DEFAULT_IMPORT_STATES
     carriers: tuple = COMMON_CARRIERS
     partial_acceptance: bool = True
-    sandbox_api_key: str = ""  # API key of this operator's sandbox shop
     endpoint_hint: str = "https://<instance>.mirakl.net"
 
 
 PROFILES = {
     profile.code: profile
     for profile in (
-        OperatorProfile(
-            code="carrefour",
-            name="Carrefour",
-            country="FR",
-            sandbox_api_key="sandbox-carrefour-key",
-        ),
-        OperatorProfile(
-            code="boulanger",
-            name="Boulanger",
-            country="FR",
-            sandbox_api_key="sandbox-boulanger-key",
-        ),
+        OperatorProfile(code="carrefour", name="Carrefour", country="FR"),
+        OperatorProfile(code="boulanger", name="Boulanger", country="FR"),
         OperatorProfile(
             code="leroymerlin",
             name="Leroy Merlin",
             country="FR",
             channels=("FR", "ES", "IT", "PT"),
-            sandbox_api_key="sandbox-leroymerlin-key",
         ),
-        OperatorProfile(
-            code="conforama",
-            name="Conforama",
-            country="FR",
-            sandbox_api_key="sandbox-conforama-key",
-        ),
+        OperatorProfile(code="conforama", name="Conforama", country="FR"),
         OperatorProfile(code="other", name="Other Mirakl operator", country="FR"),
     )
 }

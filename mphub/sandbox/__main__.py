@@ -55,7 +55,10 @@ examples:
 
   # reachable from other machines, with orders the connector must flag
   python -m mphub.sandbox --host 0.0.0.0 --standard-ports --orders 25 \\
-      --unknown-sku-share 0.1 --malformed-share 0.04"""
+      --unknown-sku-share 0.1 --malformed-share 0.04
+
+  # Amazon after the removal of Orders API v0 (only v2026-01-01 lists orders)
+  python -m mphub.sandbox --orders 25 --amazon-orders-v0-removed"""
 
 
 def _assignment(text):
@@ -187,6 +190,16 @@ def build_parser():
             help=f"share of the --offers with {what} (0 to 1, default: %(default)s)",
         )
     parser.add_argument(
+        "--amazon-orders-v0-removed",
+        action="store_true",
+        help="serve Amazon as after 27 March 2027: the Orders API v0 order "
+        "operations (getOrders, getOrder, getOrderItems, getOrderAddress, "
+        "getOrderBuyerInfo, getOrderItemsBuyerInfo) answer 404 NotFound, "
+        "confirmShipment and updateShipmentStatus stay, Orders API "
+        "v2026-01-01 serves the orders (default: both versions; change it "
+        "later with POST /_sandbox/orders_v0)",
+    )
+    parser.add_argument(
         "--fault",
         type=_assignment,
         action="append",
@@ -262,6 +275,7 @@ def main(argv=None):
         ports=args.ports,
         faults=args.faults,
         catalog_size=args.catalog_size,
+        options={"amazon": {"orders_v0_removed": args.amazon_orders_v0_removed}},
     )
     try:
         sandbox.start()

@@ -6,14 +6,20 @@ Mirrors the official models for what the connectors use:
   ``invalid_grant`` 400, ``invalid_client`` 401; no rate limit, no faults);
 - Tokens 2021-03-01: createRestrictedDataToken
   ``POST /tokens/2021-03-01/restrictedDataToken`` (the RDT unlocks the
-  buyer's personal data on the orders routes);
+  buyer's personal data on the Orders v0 routes);
 - Orders v0: getOrders ``GET /orders/v0/orders``, getOrder
   ``GET /orders/v0/orders/{orderId}``, getOrderItems ``.../orderItems``,
-  getOrderAddress ``.../address``, getOrderBuyerInfo ``.../buyerInfo``,
-  confirmShipment ``POST .../shipmentConfirmation``;
-- Orders 2026-01-01: searchOrders ``GET /orders/2026-01-01/orders`` and
-  getOrder ``GET /orders/2026-01-01/orders/{orderId}`` (a subset of the
-  fields, from the same store);
+  getOrderItemsBuyerInfo ``.../orderItems/buyerInfo``, getOrderAddress
+  ``.../address``, getOrderBuyerInfo ``.../buyerInfo``, confirmShipment
+  ``POST .../shipmentConfirmation``, updateShipmentStatus
+  ``POST .../shipment``;
+- Orders 2026-01-01 (``amazon_orders_2026``): searchOrders
+  ``GET /orders/2026-01-01/orders`` and getOrder
+  ``GET /orders/2026-01-01/orders/{orderId}``, from the same store (an order
+  has the same ids, items, amounts and status in both versions), with the
+  switch that removes the Orders v0 order operations as Amazon does on
+  27 March 2027 (they answer 404 ``NotFound``; confirmShipment and
+  updateShipmentStatus stay);
 - Listings Items 2021-08-01 (``amazon_listings``): getListingsItem,
   patchListingsItem, searchListingsItems;
 - Feeds 2021-06-30 (``amazon_feeds``): createFeedDocument, createFeed,
@@ -46,14 +52,22 @@ are tolerated, and the Host header is never checked.
 Orders are generated deterministically from the seed (see
 ``create_orders``): valid ones, ones with an unknown SKU, and malformed ones
 with one defect of ``DEFECTS`` a strict client must refuse (served the same
-way on every call); FBA (AFN), business, promotion and Pending orders are
-independent exact shares.
+way on every call, in both Orders versions); FBA (AFN), business, promotion,
+Pending and gift orders are independent exact shares, and so is each kind of
+``amazon_orders_2026.VARIETY`` (net amounts with the tax on top, quantity
+prices, zero-VAT items, Prime, replacement orders, seller order ids,
+cancellation requests, sparse addresses, Easy Ship) and each status of
+``status_shares``. Amounts are VAT-inclusive unless the order has net
+amounts (``net_share``): then every amount is net and its tax comes on top.
 
 Admin routes (besides the framework's faults, stats and reset):
 
 - ``GET /_sandbox/sellers``: sellers, refresh tokens, LWA app credentials,
   marketplaces;
 - ``GET``/``POST /_sandbox/usage_plan`` ``{"rate_scale": x}``;
+- ``GET``/``POST /_sandbox/orders_v0`` ``{"removed": true}``: whether the
+  Orders v0 order operations are removed (also ``orders_v0_removed=True``
+  or ``set_orders_v0_removed``);
 - ``POST /_sandbox/orders`` ``{"seller_id", "count", ...create_orders
   arguments}`` -> ``{"order_ids"}``;
 - ``GET /_sandbox/orders/{orderId}``: the internal record (``kind``,
@@ -75,6 +89,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from . import catalog, customers
@@ -97,6 +112,21 @@ from .amazon_listings import (
     money,
     sp_error,
 )
+from .amazon_orders_2026 import (
+    GIFT_WRAP_LEVEL,
+    MAX_PAGE,
+    SAFETY_DELAY,
+    STATUS_ALIASES,
+    UNPRICED,
+    VARIETY,
+    AmazonOrders2026Mixin,
+    apply_variety,
+    date_window,
+    delivery_company,
+    exact_counts,
+    extra_lines,
+    pick_statuses,
+)
 from .server import (
     Emulator,
     HttpError,
@@ -117,9 +147,11 @@ RATE_LIMITS = {
     "getOrders": (0.0167, 20),
     "getOrder": (0.5, 30),
     "getOrderItems": (0.5, 30),
+    "getOrderItemsBuyerInfo": (0.5, 30),
     "getOrderAddress": (0.5, 30),
     "getOrderBuyerInfo": (0.5, 30),
     "confirmShipment": (2, 10),
+    "updateShipmentStatus": (5, 15),
     "createRestrictedDataToken": (1, 10),
     "searchOrders": (0.0056, 20),
     "getOrder20260101": (0.5, 30),
@@ -170,35 +202,14 @@ GET_ORDERS_PARAMS = (
     "MaxResultsPerPage",
     "NextToken",
 )
-SEARCH_ORDERS_PARAMS = (
-    "createdAfter",
-    "createdBefore",
-    "lastUpdatedAfter",
-    "lastUpdatedBefore",
-    "fulfillmentStatuses",
-    "fulfilledBy",
-    "maxResultsPerPage",
-    "paginationToken",
-    "includedData",
-)
-MAX_PAGE = 100
+SHIPMENT_STATUSES = ("ReadyForPickup", "PickedUp", "RefusedPickup")
 MAX_IDS = 50
-SAFETY_DELAY = timedelta(minutes=2)  # *Before must be this far in the past
 SHIPPING_PRICES = ("0.00", "3.90", "4.90")
 SHIPPING_TAX_RATE = Decimal(20)
 PROMOTION_RATE = Decimal("0.10")
 GIFT_WRAP_PRICE = Decimal("3.50")
 GIFT_WRAP_TAX_RATE = Decimal(20)
-STATUS_2026 = {
-    "PendingAvailability": "PENDING_AVAILABILITY",
-    "Pending": "PENDING",
-    "Unshipped": "UNSHIPPED",
-    "PartiallyShipped": "PARTIALLY_SHIPPED",
-    "Shipped": "SHIPPED",
-    "InvoiceUnconfirmed": "SHIPPED",
-    "Canceled": "CANCELLED",
-    "Unfulfillable": "UNFULFILLABLE",
-}
+DISCOUNTS = ("promotion", "shipping_discount")  # the charges that are taken off
 
 
 class TokenBucket:
@@ -237,9 +248,17 @@ class Seller:
         self.next_listing = 0  # catalogue index of the next created listing
 
 
+class Charge(NamedTuple):
+    """An amount of an order item and its tax (both positive)."""
+
+    amount: Decimal
+    tax: Decimal
+
+
 @dataclass
 class Item:
-    """An order item; amounts are tax included, in the order's currency."""
+    """An order item, in the order's currency: amounts are tax included, or
+    net of tax when the order has net amounts (``Order.net_amounts``)."""
 
     order_item_id: str
     asin: str
@@ -253,22 +272,64 @@ class Item:
     shipping_discount: Decimal = Decimal(0)
     promotion_id: str = None
     shipped: int = 0
-    gift_wrap: Decimal = Decimal(0)  # the gift wrap price, tax included
+    gift_wrap: Decimal = Decimal(0)  # the gift wrap price
     gift_message: str = None
+    line_price: Decimal = None  # a quantity price: not unit_price x quantity
+    cancel_reason: str = None  # why the buyer asked to cancel, if they did
 
     @property
     def price(self):
+        """The line's amount: unit price x quantity, or its quantity price."""
+        if self.line_price is not None:
+            return self.line_price
         return money(self.unit_price * self.quantity)
 
     @property
-    def total(self):
-        return (
-            self.price
-            + self.shipping_price
-            - self.promotion_discount
-            - self.shipping_discount
-            + self.gift_wrap
-        )
+    def is_gift(self):
+        return bool(self.gift_wrap or self.gift_message)
+
+    def charges(self, net=False):
+        """The item's amounts and their taxes: ``item``, ``shipping``,
+        ``gift_wrap``, ``promotion`` and ``shipping_discount`` (discounts as
+        positive amounts). The tax is included in each amount, or on top of
+        it with ``net``."""
+
+        def charge(amount, rate):
+            if net:
+                return Charge(amount, money(amount * rate / 100))
+            return Charge(amount, included_tax(amount, rate))
+
+        return {
+            "item": charge(self.price, self.tax_rate),
+            "shipping": charge(self.shipping_price, SHIPPING_TAX_RATE),
+            "gift_wrap": charge(self.gift_wrap, GIFT_WRAP_TAX_RATE),
+            "promotion": charge(self.promotion_discount, self.tax_rate),
+            "shipping_discount": charge(self.shipping_discount, SHIPPING_TAX_RATE),
+        }
+
+    def total(self, net=False):
+        """What the buyer pays for the item: its amounts less its discounts,
+        plus their taxes with ``net``."""
+        total = Decimal(0)
+        for name, charge in self.charges(net).items():
+            value = charge.amount + charge.tax if net else charge.amount
+            total += -value if name in DISCOUNTS else value
+        return total
+
+    def to_net(self):
+        """Turn the tax-included amounts into net ones (each rounded to the
+        cent)."""
+
+        def net(amount, rate):
+            return money(Decimal(amount) * 100 / (100 + rate))
+
+        self.unit_price = net(self.unit_price, self.tax_rate)
+        if self.line_price is not None:
+            self.line_price = net(self.line_price, self.tax_rate)
+        self.promotion_discount = net(self.promotion_discount, self.tax_rate)
+        self.shipping_price = net(self.shipping_price, SHIPPING_TAX_RATE)
+        self.shipping_discount = net(self.shipping_discount, SHIPPING_TAX_RATE)
+        self.gift_wrap = net(self.gift_wrap, GIFT_WRAP_TAX_RATE)
 
 
 @dataclass
@@ -291,18 +352,39 @@ class Order:
     vat_number: str
     company: str
     items: list
-    shipments: list = field(default_factory=list)
+    shipments: list = field(default_factory=list)  # confirmShipment bodies
+    confirmed: list = field(default_factory=list)  # and when they came
     history: list = field(default_factory=list)
+    shipment_statuses: list = field(default_factory=list)  # updateShipmentStatus
+    # the variety of amazon_orders_2026.VARIETY
+    net_amounts: bool = False  # net amounts, their tax on top
+    prime: bool = False
+    preorder: bool = False
+    replaced_order_id: str = None  # a replacement of that order
+    seller_order_id: str = None  # the seller's own order id
+    sparse_address: bool = False  # no phone, state, extra lines nor company
+    easy_ship: bool = False
 
     @property
     def currency(self):
         return MARKETPLACES[self.marketplace_id]["currency"]
 
+    @property
+    def purchase_order(self):
+        """The purchase order number of half of the business orders."""
+        digest = hashlib.sha1(f"po-{self.order_id}".encode()).digest()
+        if self.is_business and digest[0] % 2 == 0:
+            return f"PO-{self.index:06d}"
+        return None
+
     def total(self):
-        return sum((item.total for item in self.items), Decimal(0))
+        """What the buyer pays (the tax included)."""
+        return sum((item.total(self.net_amounts) for item in self.items), Decimal(0))
 
 
-class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
+class AmazonEmulator(
+    AmazonOrders2026Mixin, AmazonListingsMixin, AmazonFeedsMixin, Emulator
+):
     """The SP-API of two sellers (see the module docstring).
 
     ``rate_scale``: multiplies every rate and burst of ``RATE_LIMITS`` (0
@@ -313,6 +395,8 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
     getOrders with the default ``*Before`` (now - 2 min) sees them.
     ``public_url``: the base URL of the presigned document URLs (default:
     the address the client reached).
+    ``orders_v0_removed``: the Orders v0 order operations answer 404 as
+    after Amazon removes them (change it with ``set_orders_v0_removed``).
     """
 
     name = "amazon"
@@ -341,8 +425,10 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         feed_processing_seconds=1.0,
         order_age_seconds=600,
         public_url=None,
+        orders_v0_removed=False,
     ):
         self.rate_scale = float(rate_scale)
+        self.orders_v0_removed = bool(orders_v0_removed)
         self.feed_processing_seconds = float(feed_processing_seconds)
         self.order_age = timedelta(seconds=float(order_age_seconds))
         self.public_url = public_url.rstrip("/") if public_url else None
@@ -398,6 +484,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 "catalog_size": self.catalog_size,
                 "rate_scale": self.rate_scale,
                 "feed_processing_seconds": self.feed_processing_seconds,
+                "orders_v0_removed": self.orders_v0_removed,
             },
         }
 
@@ -426,10 +513,13 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         rate = RATE_LIMITS[operation][0]
         return rate * self.rate_scale if self.rate_scale else rate
 
-    def populate(self, orders, unknown_sku_share=0.0, malformed_share=0.0):
-        """``orders`` new orders in every seller (FR marketplace)."""
+    def populate(self, orders, unknown_sku_share=0.0, malformed_share=0.0, **options):
+        """``orders`` new orders in every seller (FR marketplace); ``options``
+        are more ``create_orders`` arguments (e.g. ``**VARIETY_SHARES``)."""
         for seller_id in self.sellers:
-            self.create_orders(seller_id, orders, unknown_sku_share, malformed_share)
+            self.create_orders(
+                seller_id, orders, unknown_sku_share, malformed_share, **options
+            )
 
     # ------------------------------------------------------------------
     # orders
@@ -448,6 +538,8 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         pending_share=0.0,
         marketplace_id=FR,
         gift_share=0.0,
+        status_shares=None,
+        **variety,
     ):
         """Create ``count`` orders of a seller; return their AmazonOrderIds.
 
@@ -457,83 +549,110 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         AFN (shipped by Amazon), business (VAT number), promotion
         (discounts), Pending (no prices yet) and gift (the first item gift
         wrapped, with a message) shares are independent, each exact among all
-        the orders. ``status``: the status of the others.
-        ``lines``: (min, max) items per order. Orders are dated
-        ``order_age_seconds`` ago (a millisecond apart). Raises
+        the orders, and so is each share of ``amazon_orders_2026.VARIETY``
+        given as a keyword (``net_share``, ``quantity_price_share``,
+        ``zero_vat_share``, ``prime_share``, ``replacement_share``,
+        ``seller_order_id_share``, ``cancel_request_share``,
+        ``sparse_address_share``, ``easy_ship_share``; drawn apart, so that
+        the orders are the same as without them when they are 0).
+        ``status_shares``: status -> exact share of the orders that are not
+        Pending by ``pending_share`` (Unfulfillable ones among the AFN orders;
+        v0 or v2026-01-01 names). ``status``: the status of the others (AFN
+        orders are Shipped). ``lines``: (min, max) items per order. Orders are
+        dated ``order_age_seconds`` ago (a millisecond apart). Raises
         ``ValueError`` on bad arguments.
         """
         seller = self.seller(seller_id)
         count = int(count)
         low, high = (int(n) for n in lines)
+        status = STATUS_ALIASES.get(status, status)
         if status not in ORDER_STATUSES:
             raise ValueError(f"unknown order status {status!r}")
         if marketplace_id not in MARKETPLACES:
             raise ValueError(f"unknown marketplace {marketplace_id!r}")
         if count < 0 or not 1 <= low <= high:
             raise ValueError("count >= 0, 1 <= lines[0] <= lines[1] required")
-        shares = {}
-        for name, share in (
-            ("unknown", unknown_sku_share),
-            ("malformed", malformed_share),
-            ("afn", afn_share),
-            ("business", business_share),
-            ("promotion", promotion_share),
-            ("pending", pending_share),
-            ("gift", gift_share),
-        ):
-            number = round(count * float(share))
-            if not 0 <= number <= count:
-                raise ValueError(f"{name} share must be between 0 and 1")
-            shares[name] = number
+        unexpected = sorted(set(variety) - set(VARIETY))
+        if unexpected:
+            raise ValueError(f"unknown argument(s): {', '.join(unexpected)}")
+        shares = exact_counts(
+            count,
+            {
+                "unknown": unknown_sku_share,
+                "malformed": malformed_share,
+                "afn": afn_share,
+                "business": business_share,
+                "promotion": promotion_share,
+                "pending": pending_share,
+                "gift": gift_share,
+            },
+        )
         if shares["unknown"] + shares["malformed"] > count:
             raise ValueError("unknown_sku_share + malformed_share must be 1 at most")
+        kinds = exact_counts(count, {name: variety.get(name, 0) for name in VARIETY})
         with self.lock:
             start = seller.next_index
             picker = random.Random(f"amazon-batch-{self.seed}-{seller_id}-{start}")
             chosen = picker.sample(
                 range(count), shares["unknown"] + shares["malformed"]
             )
-            unknown = set(chosen[: shares["unknown"]])
-            malformed = set(chosen[shares["unknown"] :])
             flags = {
                 name: set(picker.sample(range(count), shares[name]))
                 for name in ("afn", "business", "promotion", "pending", "gift")
             }
-            now = self.clock.now() - self.order_age
-            base = now
-            if self.last_created is not None and base <= self.last_created:
-                base = self.last_created + timedelta(milliseconds=1)
-            ids = []
-            for offset in range(count):
-                defect = None
-                if offset in malformed:
-                    defect = DEFECTS[seller.malformed_count % len(DEFECTS)]
-                    seller.malformed_count += 1
-                moment = base + timedelta(milliseconds=offset)
-                order = self._new_order(
-                    seller,
-                    start + offset,
-                    marketplace_id,
-                    moment,
-                    unknown=offset in unknown,
-                    defect=defect,
-                    lines=(low, high),
-                    afn=offset in flags["afn"],
-                    business=offset in flags["business"],
-                    promotion=offset in flags["promotion"],
-                    gift=offset in flags["gift"],
-                )
-                if offset in flags["pending"]:
-                    order.status = "Pending"
-                elif order.channel == "AFN":
-                    self._set_status(order, "Shipped")
-                else:
-                    self._set_status(order, status)
-                order.history.append((format_timestamp(moment), order.status))
-                seller.orders[order.order_id] = order
-                ids.append(order.order_id)
-                self.last_created = moment
-            seller.next_index = start + count
+            flags["unknown"] = set(chosen[: shares["unknown"]])
+            flags["malformed"] = set(chosen[shares["unknown"] :])
+            extra = random.Random(f"amazon-variety-{self.seed}-{seller_id}-{start}")
+            for name in VARIETY:
+                flags[name] = set(extra.sample(range(count), kinds[name]))
+            statuses = pick_statuses(
+                extra, count, status_shares or {}, flags["pending"], flags["afn"]
+            )
+            return self._create_batch(
+                seller, count, marketplace_id, (low, high), status, flags, statuses
+            )
+
+    def _create_batch(
+        self, seller, count, marketplace_id, lines, status, flags, statuses
+    ):
+        """The orders of ``create_orders``: ``flags`` (kind -> offsets) and
+        ``statuses`` (offset -> status) drawn."""
+        start = seller.next_index
+        base = self.clock.now() - self.order_age
+        if self.last_created is not None and base <= self.last_created:
+            base = self.last_created + timedelta(milliseconds=1)
+        ids = []
+        for offset in range(count):
+            defect = None
+            if offset in flags["malformed"]:
+                defect = DEFECTS[seller.malformed_count % len(DEFECTS)]
+                seller.malformed_count += 1
+            moment = base + timedelta(milliseconds=offset)
+            order = self._new_order(
+                seller,
+                start + offset,
+                marketplace_id,
+                moment,
+                defect=defect,
+                lines=lines,
+                status=statuses.get(offset),
+                variety={name for name in VARIETY if offset in flags[name]},
+                **{
+                    name: offset in flags[name]
+                    for name in ("unknown", "afn", "business", "promotion", "gift")
+                },
+            )
+            if offset in flags["pending"]:
+                order.status = "Pending"
+            elif offset in statuses:
+                self._set_status(order, statuses[offset])
+            else:
+                self._set_status(order, "Shipped" if order.channel == "AFN" else status)
+            order.history.append((format_timestamp(moment), order.status))
+            seller.orders[order.order_id] = order
+            ids.append(order.order_id)
+            self.last_created = moment
+        seller.next_index = start + count
         return ids
 
     def _new_order(self, seller, index, marketplace_id, moment, **how):
@@ -571,44 +690,61 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             shipped = [i for i in items if i.shipping_price]
             if shipped and rng.random() < 0.5:
                 shipped[0].shipping_discount = shipped[0].shipping_price
-        if how.get("gift"):
+        if how["gift"]:
             items[0].gift_wrap = GIFT_WRAP_PRICE
             items[0].gift_message = "Joyeux anniversaire !"
-        if not how["afn"]:
-            self._take_stock(seller, items)
-        organization = buyer["organization"] or {}
-        vat_number = company = None
-        if how["business"]:
-            vat_number = organization.get(
-                "tax_identification_number"
-            ) or customers.french_vat_number(rng.randrange(100_000_000, 10**9))
-            company = organization.get("name") or f"{buyer['lastname']} SAS"
-        digest = hashlib.sha1(f"{self.seed}-{order_id}".encode()).hexdigest()[:16]
-        domain = MARKETPLACES[marketplace_id]["sales_channel"].lower()
-        kind = (
+        order = self._order_of(seller, index, order_id, marketplace_id, moment, buyer)
+        order.items = items
+        order.kind = (
             "malformed"
             if how["defect"]
             else "unknown_sku"
             if how["unknown"]
             else "valid"
         )
+        order.defect = how["defect"]
+        order.channel = "AFN" if how["afn"] else "MFN"
+        if how["business"]:
+            organization = buyer["organization"] or {}
+            order.is_business = True
+            order.vat_number = organization.get(
+                "tax_identification_number"
+            ) or customers.french_vat_number(rng.randrange(100_000_000, 10**9))
+            order.company = organization.get("name") or f"{buyer['lastname']} SAS"
+        if how["variety"] or how["status"] == "PartiallyShipped":
+            apply_variety(
+                order,
+                how["variety"],
+                random.Random(f"amazon-variety-{self.seed}-{order_id}"),
+                list(seller.orders),
+                partial=how["status"] == "PartiallyShipped",
+            )
+        if not how["afn"]:
+            self._take_stock(seller, items)
+        return order
+
+    def _order_of(self, seller, index, order_id, marketplace_id, moment, buyer):
+        """A new order's record, without items, of a consumer, shipped by
+        the seller (``_new_order`` fills it)."""
+        digest = hashlib.sha1(f"{self.seed}-{order_id}".encode()).hexdigest()[:16]
+        domain = MARKETPLACES[marketplace_id]["sales_channel"].lower()
         return Order(
             order_id=order_id,
             seller_id=seller.seller_id,
             marketplace_id=marketplace_id,
             index=index,
-            kind=kind,
-            defect=how["defect"],
+            kind="valid",
+            defect=None,
             status="Pending",
-            channel="AFN" if how["afn"] else "MFN",
-            is_business=bool(how["business"]),
+            channel="MFN",
+            is_business=False,
             purchased=moment,
             updated=moment,
             buyer=buyer,
             email=f"{digest}@marketplace.{domain}",
-            vat_number=vat_number,
-            company=company,
-            items=items,
+            vat_number=None,
+            company=None,
+            items=[],
         )
 
     def _take_stock(self, seller, items):
@@ -620,11 +756,13 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
 
     @staticmethod
     def _set_status(order, status):
-        """Move an order to ``status``; Shipped ships every item, Unshipped
-        and Pending none."""
+        """Move an order to ``status`` (a v0 or v2026-01-01 name); Shipped
+        ships every item, Unshipped and Pending none."""
+        status = STATUS_ALIASES.get(status, status)
         if status not in ORDER_STATUSES:
             raise ValueError(f"unknown order status {status!r}")
         order.status = status
+        order.preorder = order.preorder or status == "PendingAvailability"
         if status in ("Shipped", "InvoiceUnconfirmed"):
             for item in order.items:
                 item.shipped = item.quantity
@@ -641,7 +779,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             order = self._find_order(order_id)
             self._set_status(order, status)
             order.updated = self.clock.now()
-            order.history.append((format_timestamp(order.updated), status))
+            order.history.append((format_timestamp(order.updated), order.status))
         return self.order_record(order_id)
 
     def _find_order(self, order_id, seller=None):
@@ -668,20 +806,33 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 "purchase_date": format_timestamp(order.purchased),
                 "last_update_date": format_timestamp(order.updated),
                 "order_total": str(money(order.total())),
+                "net_amounts": order.net_amounts,
+                "prime": order.prime,
+                "preorder": order.preorder,
+                "replaced_order_id": order.replaced_order_id,
+                "seller_order_id": order.seller_order_id,
+                "purchase_order": order.purchase_order,
+                "sparse_address": order.sparse_address,
+                "easy_ship": order.easy_ship,
                 "items": [
                     {
                         "order_item_id": item.order_item_id,
                         "sku": item.sku,
                         "quantity": item.quantity,
                         "quantity_shipped": item.shipped,
+                        "unit_price": str(item.unit_price),
                         "item_price": str(item.price),
+                        "tax_rate": str(item.tax_rate),
+                        "shipping_price": str(item.shipping_price),
                         "promotion_discount": str(item.promotion_discount),
                         "shipping_discount": str(item.shipping_discount),
                         "gift_wrap": str(item.gift_wrap),
+                        "cancel_reason": item.cancel_reason,
                     }
                     for item in order.items
                 ],
                 "shipments": [dict(shipment) for shipment in order.shipments],
+                "shipment_statuses": list(order.shipment_statuses),
                 "history": [list(step) for step in order.history],
             }
 
@@ -693,36 +844,34 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
 
     def _address(self, order, pii):
         source = order.buyer["shipping_address"]
+        sparse = order.sparse_address
         address = {
             "City": source["city"],
-            "StateOrRegion": source["city"],
+            "StateOrRegion": None if sparse else source["city"],
             "PostalCode": source["zip_code"],
             "CountryCode": source["country_iso2"],
         }
         if pii:
+            lines = (
+                {} if sparse else extra_lines(source, "AddressLine2", "AddressLine3")
+            )
             address = {
                 "Name": f"{order.buyer['firstname']} {order.buyer['lastname']}",
                 "AddressLine1": source["street_1"],
-                **(
-                    {"AddressLine2": source["street_2"]} if "street_2" in source else {}
-                ),
-                **(
-                    {"AddressLine3": source["street_3"]} if "street_3" in source else {}
-                ),
+                **lines,
                 **address,
-                "Phone": order.buyer["phone"],
+                "Phone": None if sparse else order.buyer["phone"],
                 "AddressType": "Commercial" if order.is_business else "Residential",
+                "CompanyName": delivery_company(order),
             }
-            if order.is_business:
-                address["CompanyName"] = order.company
-            elif "company" in source:
-                address["CompanyName"] = source["company"]
-        return address
+        return {key: value for key, value in address.items() if value is not None}
 
     def _delivery_preferences(self, order):
         """getOrderAddress' DeliveryPreferences of a buyer who gave some."""
         info = order.buyer["shipping_address"].get("additional_info")
-        return {"AddressInstructions": info} if info else None
+        if not info or order.sparse_address:
+            return None
+        return {"AddressInstructions": info}
 
     def _buyer_info(self, order):
         info = {
@@ -737,17 +886,19 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                     {"Name": "VATNumber", "Value": order.vat_number}
                 ],
             }
+        if order.purchase_order:
+            info["PurchaseOrderNumber"] = order.purchase_order
         return info
 
     def render_order(self, order, pii=False):
         """getOrders/getOrder's Order, with its defect if malformed."""
-        priced = order.status not in ("Pending", "PendingAvailability")
+        priced = order.status not in UNPRICED
         shipped = sum(item.shipped for item in order.items)
         ordered = sum(item.quantity for item in order.items)
         day = timedelta(days=1)
         data = {
             "AmazonOrderId": order.order_id,
-            "SellerOrderId": order.order_id,
+            "SellerOrderId": order.seller_order_id or order.order_id,
             "PurchaseDate": format_timestamp(order.purchased),
             "LastUpdateDate": format_timestamp(order.updated),
             "OrderStatus": order.status,
@@ -761,16 +912,17 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             "PaymentMethodDetails": ["Standard"],
             "MarketplaceId": order.marketplace_id,
             "ShipmentServiceLevelCategory": "Standard",
-            "OrderType": "StandardOrder",
+            "OrderType": "Preorder" if order.preorder else "StandardOrder",
             "EarliestShipDate": format_timestamp(order.purchased),
             "LatestShipDate": format_timestamp(order.purchased + 2 * day),
             "EarliestDeliveryDate": format_timestamp(order.purchased + 3 * day),
             "LatestDeliveryDate": format_timestamp(order.purchased + 5 * day),
             "IsBusinessOrder": order.is_business,
-            "IsPrime": False,
+            "IsPrime": order.prime,
             "IsPremiumOrder": False,
             "IsGlobalExpressEnabled": False,
-            "IsReplacementOrder": False,
+            "IsReplacementOrder": bool(order.replaced_order_id),
+            "ReplacedOrderId": order.replaced_order_id,
             "IsSoldByAB": False,
             "IsISPU": False,
             "IsAccessPointOrder": False,
@@ -795,7 +947,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
     def render_items(self, order, pii=False):
         """getOrderItems' OrderItems, with the defect if malformed; a gift's
         ``BuyerInfo`` (gift wrap price, message) with an RDT (``pii``)."""
-        priced = order.status not in ("Pending", "PendingAvailability")
+        priced = order.status not in UNPRICED
         rendered = []
         for item in order.items:
             data = {
@@ -806,46 +958,23 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 "QuantityOrdered": item.quantity,
                 "QuantityShipped": item.shipped,
                 "ProductInfo": {"NumberOfItems": "1"},
-                "IsGift": "true" if item.gift_wrap or item.gift_message else "false",
+                "IsGift": "true" if item.is_gift else "false",
                 "ConditionId": "New",
                 "ConditionSubtypeId": "New",
                 "IsTransparency": False,
                 "SerialNumberRequired": False,
             }
             if priced:
-                shipping_tax = included_tax(item.shipping_price, SHIPPING_TAX_RATE)
-                data.update(
-                    {
-                        "ItemPrice": self._money(order, item.price),
-                        "ItemTax": self._money(
-                            order, included_tax(item.price, item.tax_rate)
-                        ),
-                        "ShippingPrice": self._money(order, item.shipping_price),
-                        "ShippingTax": self._money(order, shipping_tax),
-                        "ShippingDiscount": self._money(order, item.shipping_discount),
-                        "ShippingDiscountTax": self._money(
-                            order,
-                            included_tax(item.shipping_discount, SHIPPING_TAX_RATE),
-                        ),
-                        "PromotionDiscount": self._money(
-                            order, item.promotion_discount
-                        ),
-                        "PromotionDiscountTax": self._money(
-                            order, included_tax(item.promotion_discount, item.tax_rate)
-                        ),
-                    }
-                )
+                data.update(self._item_amounts(order, item))
             if item.promotion_id:
                 data["PromotionIds"] = [item.promotion_id]
-            if pii and priced and data["IsGift"] == "true":
-                data["BuyerInfo"] = {
-                    "GiftWrapPrice": self._money(order, item.gift_wrap),
-                    "GiftWrapTax": self._money(
-                        order, included_tax(item.gift_wrap, GIFT_WRAP_TAX_RATE)
-                    ),
-                    "GiftMessageText": item.gift_message,
-                    "GiftWrapLevel": "Classic",
+            if item.cancel_reason:
+                data["BuyerRequestedCancel"] = {
+                    "IsBuyerRequestedCancel": "true",
+                    "BuyerCancelReason": item.cancel_reason,
                 }
+            if pii and priced and item.is_gift:
+                data["BuyerInfo"] = self._gift_info(order, item)
             rendered.append(data)
         first = rendered[0]
         if order.defect == "quantity_text":
@@ -856,13 +985,40 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             del first["SellerSKU"]
         return rendered
 
+    def _item_amounts(self, order, item):
+        """An OrderItem's money fields: each amount and its tax."""
+        charges = item.charges(order.net_amounts)
+        fields = {}
+        for amount_key, tax_key, charge in (
+            ("ItemPrice", "ItemTax", "item"),
+            ("ShippingPrice", "ShippingTax", "shipping"),
+            ("ShippingDiscount", "ShippingDiscountTax", "shipping_discount"),
+            ("PromotionDiscount", "PromotionDiscountTax", "promotion"),
+        ):
+            fields[amount_key] = self._money(order, charges[charge].amount)
+            fields[tax_key] = self._money(order, charges[charge].tax)
+        return fields
+
+    def _gift_info(self, order, item):
+        """An item's gift wrapping and message (restricted buyer info)."""
+        wrap = item.charges(order.net_amounts)["gift_wrap"]
+        return {
+            "GiftWrapPrice": self._money(order, wrap.amount),
+            "GiftWrapTax": self._money(order, wrap.tax),
+            "GiftMessageText": item.gift_message,
+            "GiftWrapLevel": GIFT_WRAP_LEVEL,
+        }
+
     # ------------------------------------------------------------------
     # routing, authentication, rate limits, errors
     # ------------------------------------------------------------------
     def api(self, method, pattern, operation, handler, params=()):
-        """An SP-API route, rate-limited per (operation, seller)."""
+        """An SP-API route, rate-limited per (operation, seller); a removed
+        operation (``check_not_removed``) answers 404 without a usage
+        plan."""
 
         def limited(request, seller):
+            self.check_not_removed(operation)
             rate_header = {"x-amzn-RateLimit-Limit": f"{self.rate_of(operation):g}"}
             try:
                 self._take_token(operation, seller)
@@ -896,6 +1052,13 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             self.get_order_items,
             ("NextToken",),
         )
+        self.api(
+            "GET",
+            order + "/orderItems/buyerInfo",
+            "getOrderItemsBuyerInfo",
+            self.get_order_items_buyer_info,
+            ("NextToken",),
+        )
         self.api("GET", order + "/address", "getOrderAddress", self.get_order_address)
         self.api(
             "GET", order + "/buyerInfo", "getOrderBuyerInfo", self.get_order_buyer_info
@@ -907,19 +1070,12 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             self.confirm_shipment,
         )
         self.api(
-            "GET",
-            "/orders/2026-01-01/orders",
-            "searchOrders",
-            self.search_orders,
-            SEARCH_ORDERS_PARAMS,
+            "POST",
+            order + "/shipment",
+            "updateShipmentStatus",
+            self.update_shipment_status,
         )
-        self.api(
-            "GET",
-            "/orders/2026-01-01/orders/(?P<order_id>[^/]+)",
-            "getOrder20260101",
-            self.get_order_2026,
-            ("includedData",),
-        )
+        self.register_orders_2026_routes()
         self.register_listing_routes()
         self.register_feed_routes()
         self.admin_route("GET", "/sellers", self._admin_sellers)
@@ -945,7 +1101,8 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         return response
 
     def _inject_faults(self, request, operation):
-        if operation != "lwaToken":  # LWA is not an SP-API operation
+        # LWA is not an SP-API operation; a removed operation is no more
+        if operation != "lwaToken" and not self.is_removed(operation):
             super()._inject_faults(request, operation)
 
     def authenticate(self, request):
@@ -1107,45 +1264,17 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         marketplaces = self._marketplaces(
             request, ("MarketplaceIds", "MarketplaceId", "marketplaceIds"), True
         )
-        dates = {
-            name: self._date(request, name)
-            for name in (
-                "CreatedAfter",
-                "CreatedBefore",
-                "LastUpdatedAfter",
-                "LastUpdatedBefore",
-            )
-        }
-        created, updated = dates["CreatedAfter"], dates["LastUpdatedAfter"]
-        if (created is None) == (updated is None):
-            raise invalid(
-                "Exactly one of CreatedAfter and LastUpdatedAfter is required."
-            )
-        if created and (dates["LastUpdatedBefore"] or updated):
-            raise invalid(
-                "LastUpdatedAfter and LastUpdatedBefore cannot be used with "
-                "CreatedAfter."
-            )
-        if updated and dates["CreatedBefore"]:
-            raise invalid("CreatedBefore cannot be used with LastUpdatedAfter.")
-        prefix = "Created" if created else "LastUpdated"
-        after = dates[prefix + "After"]
-        latest = self.clock.now() - SAFETY_DELAY
-        before = dates[prefix + "Before"]
-        if before is None:
-            before = latest
-        elif before > latest:
-            raise invalid(
-                f"{prefix}Before must be at least 2 minutes before the time of "
-                "the request."
-            )
-        if after > latest:
-            raise invalid(
-                f"{prefix}After must be at least 2 minutes before the time of "
-                "the request."
-            )
-        if before < after:
-            raise invalid(f"{prefix}Before must be later than {prefix}After.")
+        names = (
+            "CreatedAfter",
+            "CreatedBefore",
+            "LastUpdatedAfter",
+            "LastUpdatedBefore",
+        )
+        field, after, before = date_window(
+            {name: self._date(request, name) for name in names},
+            names,
+            self.clock.now() - SAFETY_DELAY,
+        )
         statuses = csv_values(request, "OrderStatuses")
         unknown = sorted(set(statuses) - set(ORDER_STATUSES))
         if unknown:
@@ -1161,7 +1290,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             raise invalid(f"MaxResultsPerPage must be between 1 and {MAX_PAGE}.")
         return {
             "m": marketplaces,
-            "f": "created" if created else "updated",
+            "f": field,
             "a": format_timestamp(after),
             "b": format_timestamp(before),
             "s": statuses,
@@ -1220,6 +1349,26 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
 
     def get_order_items(self, request, caller):
         """getOrderItems: pages of 100 items (NextToken)."""
+        return self._item_pages(request, caller, self.render_items)
+
+    def get_order_items_buyer_info(self, request, caller):
+        """getOrderItemsBuyerInfo: each item's gift wrapping and message
+        with an RDT (the item id alone without), pages of 100 items."""
+
+        def render(order, pii):
+            rendered = []
+            for item in order.items:
+                data = {"OrderItemId": item.order_item_id}
+                if pii and item.is_gift and order.status not in UNPRICED:
+                    data.update(self._gift_info(order, item))
+                rendered.append(data)
+            return rendered
+
+        return self._item_pages(request, caller, render)
+
+    def _item_pages(self, request, caller, render):
+        """A page of 100 of an order's items, ``render(order, pii)``
+        rendering them, with a NextToken when more follow."""
         start = 0
         token = request.arg("NextToken")
         if token:
@@ -1228,7 +1377,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
                 raise invalid("Invalid NextToken.")
         with self.lock:
             order = self._find_order(request.params["order_id"], caller.seller)
-            items = self.render_items(order, caller.is_rdt)
+            items = render(order, caller.is_rdt)
         payload = {"AmazonOrderId": order.order_id, "OrderItems": items[start:][:100]}
         if len(items) > start + 100:
             payload["NextToken"] = encode_token({"o": start + 100})
@@ -1238,7 +1387,7 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
         with self.lock:
             order = self._find_order(request.params["order_id"], caller.seller)
             payload = {"AmazonOrderId": order.order_id}
-            if order.status not in ("Pending", "PendingAvailability"):
+            if order.status not in UNPRICED:
                 payload["ShippingAddress"] = self._address(order, caller.is_rdt)
             if order.is_business and caller.is_rdt:
                 payload["BuyerCompanyName"] = order.company
@@ -1297,145 +1446,35 @@ class AmazonEmulator(AmazonListingsMixin, AmazonFeedsMixin, Emulator):
             order.updated = self.clock.now()
             order.history.append((format_timestamp(order.updated), order.status))
             order.shipments.append(body)
+            order.confirmed.append(order.updated)
         return Response.empty()
 
-    # ------------------------------------------------------------------
-    # Orders 2026-01-01 (a subset of the fields)
-    # ------------------------------------------------------------------
-    def render_order_2026(self, order):
-        currency = order.currency
-        priced = order.status not in ("Pending", "PendingAvailability")
-
-        def amount(value):
-            return {"amount": str(money(value)), "currencyCode": currency}
-
-        items = []
-        for item in order.items:
-            data = {
-                "orderItemId": item.order_item_id,
-                "quantityOrdered": item.quantity,
-                "product": {
-                    "asin": item.asin,
-                    "title": item.title,
-                    "sellerSku": item.sku,
-                },
-                "fulfillment": {
-                    "quantityFulfilled": item.shipped,
-                    "quantityUnfulfilled": item.quantity - item.shipped,
-                },
-            }
-            if priced:
-                data["proceeds"] = {"proceedsTotal": amount(item.total)}
-            items.append(data)
-        source = order.buyer["shipping_address"]
-        data = {
-            "orderId": order.order_id,
-            "createdTime": format_timestamp(order.purchased),
-            "lastUpdatedTime": format_timestamp(order.updated),
-            "salesChannel": {
-                "channelName": "AMAZON",
-                "marketplaceId": order.marketplace_id,
-                "marketplaceName": MARKETPLACES[order.marketplace_id]["sales_channel"],
-            },
-            "buyer": {
-                "buyerName": f"{order.buyer['firstname']} {order.buyer['lastname']}",
-                "buyerEmail": order.email,
-                **({"buyerCompanyName": order.company} if order.is_business else {}),
-            },
-            "fulfillment": {
-                "fulfillmentStatus": STATUS_2026[order.status],
-                "fulfilledBy": "AMAZON" if order.channel == "AFN" else "MERCHANT",
-            },
-            "orderItems": items,
-        }
-        if priced:
-            data["proceeds"] = {"grandTotal": amount(order.total())}
-            data["recipient"] = {
-                "deliveryAddress": {
-                    "name": data["buyer"]["buyerName"],
-                    "addressLine1": source["street_1"],
-                    "city": source["city"],
-                    "postalCode": source["zip_code"],
-                    "countryCode": source["country_iso2"],
-                    "phone": order.buyer["phone"],
-                }
-            }
-        return data
-
-    def search_orders(self, request, caller):
-        """searchOrders (2026-01-01): camelCase filters,
-        ``pagination.nextToken``, no payload wrapper."""
-        token = request.arg("paginationToken")
-        if token:
-            state = decode_token(token, "paginationToken")
-            if state.get("seller") != caller.seller.seller_id:
-                raise invalid("Invalid paginationToken.")
-            query, cursor = state["q"], state["k"]
-        else:
-            cursor = None
-            created = self._date(request, "createdAfter")
-            updated = self._date(request, "lastUpdatedAfter")
-            if (created is None) == (updated is None):
-                raise invalid(
-                    "Exactly one of createdAfter and lastUpdatedAfter is required."
-                )
-            before = self._date(
-                request, "createdBefore" if created else "lastUpdatedBefore"
+    def update_shipment_status(self, request, caller):
+        """updateShipmentStatus: a pickup status (ReadyForPickup, PickedUp,
+        RefusedPickup) recorded on an order of the marketplace; 204."""
+        body = request.json_object()
+        if not isinstance(body.get("marketplaceId"), str):
+            raise invalid("marketplaceId is required.")
+        if body.get("shipmentStatus") not in SHIPMENT_STATUSES:
+            raise invalid(
+                f"shipmentStatus must be one of {', '.join(SHIPMENT_STATUSES)}."
             )
-            latest = self.clock.now() - SAFETY_DELAY
-            if before is None:
-                before = latest
-            elif before > latest:
-                raise invalid("The Before date must be at least 2 minutes ago.")
-            statuses = csv_values(request, "fulfillmentStatuses")
-            size = request.arg("maxResultsPerPage") or str(MAX_PAGE)
-            if not size.isdigit() or not 1 <= int(size) <= MAX_PAGE:
-                raise invalid(f"maxResultsPerPage must be between 1 and {MAX_PAGE}.")
-            query = {
-                "f": "created" if created else "updated",
-                "a": format_timestamp(created or updated),
-                "b": format_timestamp(before),
-                "m": self._marketplaces(request, ("marketplaceIds",), False),
-                "s": statuses,
-                "c": csv_values(request, "fulfilledBy"),
-                "n": int(size),
-            }
-        after, before = parse_timestamp(query["a"]), parse_timestamp(query["b"])
-        with self.lock:
-            matching = []
-            for order in caller.seller.orders.values():
-                moment = order.purchased if query["f"] == "created" else order.updated
-                by = "AMAZON" if order.channel == "AFN" else "MERCHANT"
-                if not after <= moment <= before:
-                    continue
-                if query["m"] and order.marketplace_id not in query["m"]:
-                    continue
-                if query["s"] and STATUS_2026[order.status] not in query["s"]:
-                    continue
-                if query["c"] and by not in query["c"]:
-                    continue
-                key = (format_timestamp(order.updated), order.order_id)
-                if cursor and key <= tuple(cursor):
-                    continue
-                matching.append((key, order))
-            matching.sort(key=lambda pair: pair[0])
-            page = matching[: query["n"]]
-            body = {"orders": [self.render_order_2026(o) for _k, o in page]}
-        if len(matching) > len(page):
-            body["pagination"] = {
-                "nextToken": encode_token(
-                    {"seller": caller.seller.seller_id, "q": query, "k": page[-1][0]}
-                )
-            }
-        body["lastUpdatedBefore" if query["f"] == "updated" else "createdBefore"] = (
-            query["b"]
-        )
-        return Response.json(body)
-
-    def get_order_2026(self, request, caller):
+        lines = body.get("orderItems")
+        if lines is not None and not isinstance(lines, list):
+            raise invalid("orderItems must be a list.")
         with self.lock:
             order = self._find_order(request.params["order_id"], caller.seller)
-            return Response.json({"order": self.render_order_2026(order)})
+            if body["marketplaceId"] != order.marketplace_id:
+                raise invalid(
+                    f"Order {order.order_id} is not an order of marketplace "
+                    f"{body['marketplaceId']}."
+                )
+            known = {item.order_item_id for item in order.items}
+            for line in lines or ():
+                if not isinstance(line, dict) or line.get("orderItemId") not in known:
+                    raise invalid(f"Invalid order item {line!r}.")
+            order.shipment_statuses.append(body["shipmentStatus"])
+        return Response.empty()
 
     # ------------------------------------------------------------------
     # admin

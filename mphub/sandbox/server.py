@@ -6,6 +6,35 @@ deterministic store and its ``Faults``. ``EmulatorServer`` serves one emulator
 from a background thread with the standard library's threading HTTP server,
 speaking HTTP/1.1 with keep-alive.
 
+Serving one API request, in this order:
+
+1. the operation is resolved: by path and method (the route table), and for
+   a route declared with a ``protocol`` (``mphub.sandbox.protocols``: SOAP,
+   XML over POST) by what the request names, among the routes of the same
+   method and path (SOAPAction header / ``action`` of the Content-Type / the
+   Body's first child; the body's root element). A request that names no
+   known operation gets the API's 404/405, or the protocol's own error;
+2. the caller is keyed by the ``caller_key(request)`` hook (default: the
+   first of the ``caller_headers`` the request carries, ``Authorization``);
+3. the call is counted, per operation and per caller key;
+4. ``_inject_faults(request, operation)`` applies the fault switches of that
+   operation (expired credentials, call frequency per caller key, timeout,
+   429, 5xx); the 429 and 5xx it raises are flagged ``gateway`` (answered by
+   the front end, not by the service: see the protocols for what they look
+   like);
+5. ``authenticate(request)`` gives the caller the handler receives;
+6. the handler answers; a 200 JSON or XML answer may then be corrupted (cut
+   in the middle, ``rate_corrupt``).
+
+Errors (``HttpError``) are answered by ``error_response(err)``: the route's
+protocol renders them (a SOAP Fault, an XML error document) when it has one,
+otherwise ``error_body`` gives the JSON body.
+
+Hooks an emulator overrides: ``register_routes``, ``authenticate``,
+``caller_key`` (or ``caller_headers``), ``error_body``, ``error_response``,
+``_inject_faults`` (call ``super()``), ``handle`` (call ``super()``),
+``reset_store``, ``populate``, ``populate_offers``, ``index_info``.
+
 Admin routes live under ``/_sandbox/`` and never meet faults nor
 authentication. Every emulator has these:
 
@@ -13,6 +42,7 @@ authentication. Every emulator has these:
 - ``POST /_sandbox/faults``: change some of them (JSON object, unknown key ->
   400);
 - ``GET /_sandbox/stats``: per operation, the calls and each fault served;
+- ``GET /_sandbox/stats/callers``: the same per caller key;
 - ``POST /_sandbox/reset``: store back to its seeded initial state, faults
   off, stats cleared.
 
@@ -41,6 +71,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
+from ..http import parse_xml
+
 _logger = logging.getLogger(__name__)
 
 ADMIN_PREFIX = "/_sandbox/"
@@ -50,7 +82,7 @@ FAULT_DEFAULTS = {
     "rate_5xx": 0.0,  # share answered 500, 502 or 503
     "rate_timeout": 0.0,  # share answered normally after timeout_seconds only
     "timeout_seconds": 5.0,
-    "rate_corrupt": 0.0,  # share of 200 JSON answers cut in the middle
+    "rate_corrupt": 0.0,  # share of 200 JSON or XML answers cut in the middle
     "expired_credentials": False,  # every API call answers 401
     "call_frequency": {},  # operation -> minimum seconds between calls per key
 }
@@ -120,15 +152,23 @@ class HttpError(Exception):
     """Raised by handlers; answered in the emulator's error format.
 
     ``errors`` is a list of ``{"code": ..., "message": ...}`` for APIs that
-    document symbolic error codes.
+    document symbolic error codes (a SOAP Fault's code, an XML error's
+    ``code``). ``gateway`` marks an answer of the infrastructure in front of
+    the service (the framework's injected 429 and 5xx). ``request``,
+    ``protocol`` and ``operation`` are those of the request being served
+    (set by ``Emulator.handle`` when the handler leaves them unset).
     """
 
-    def __init__(self, status, message, errors=None, headers=None):
+    def __init__(self, status, message, errors=None, headers=None, *, gateway=False):
         super().__init__(message)
         self.status = status
         self.message = message
         self.errors = errors
         self.headers = headers or {}
+        self.gateway = gateway
+        self.request = None
+        self.protocol = None
+        self.operation = None
 
 
 class Request:
@@ -144,6 +184,11 @@ class Request:
         self.params = {}  # path parameters of the matched route
         self.declared = None  # query parameters the matched route may read
         self.local_address = None  # (host, port) the client reached, if known
+        self.protocol = None  # the matched route's protocol (None: REST/JSON)
+        self.operation = None  # the resolved operation
+        self.caller_key = None  # the caller's credential (``caller_key``)
+        self.soap_version = None  # "1.1" or "1.2" on a SOAP endpoint
+        self._xml = None
 
     def _check_declared(self, name):
         if self.declared is not None and name not in self.declared:
@@ -168,6 +213,18 @@ class Request:
             return json.loads(self.body)
         except ValueError as err:
             raise HttpError(400, f"Invalid JSON body: {err}") from err
+
+    def xml(self):
+        """The root ``Element`` of the XML body (parsed once); an empty or
+        malformed body, or one declaring a document type -> 400."""
+        if self._xml is None:
+            if not self.body:
+                raise HttpError(400, "The body is empty: an XML document is expected")
+            try:
+                self._xml = parse_xml(self.body)
+            except ValueError as err:
+                raise HttpError(400, f"Invalid XML body: {err}") from err
+        return self._xml
 
     def json_object(self):
         """The JSON object in the body, ``{}`` when empty; anything else ->
@@ -208,6 +265,12 @@ class Response:
     def is_json(self):
         return self.headers.get("Content-Type", "").startswith("application/json")
 
+    @property
+    def is_xml(self):
+        """``text/xml``, ``application/xml``, ``application/soap+xml``..."""
+        media = self.headers.get("Content-Type", "").partition(";")[0].lower()
+        return media.endswith(("/xml", "+xml"))
+
 
 def dumps(data):
     """Compact UTF-8 JSON bytes."""
@@ -221,6 +284,9 @@ class Route(NamedTuple):
     handler: object
     params: frozenset  # query parameters the handler may read
     description: str = ""  # one line for the index (admin routes)
+    # resolves the operation from the request among the routes of the same
+    # method and path, renders errors (mphub.sandbox.protocols); None: REST
+    protocol: object = None
 
 
 # ----------------------------------------------------------------------
@@ -321,8 +387,13 @@ def _boolean(value):
     raise ValueError(f"not a boolean: {value!r}")
 
 
+def _counters():
+    return defaultdict(lambda: dict.fromkeys(FAULT_COUNTERS, 0))
+
+
 class Stats:
-    """Per operation: calls, and each fault served."""
+    """Per operation: calls, and each fault served; the same per caller key
+    when the framework knows the caller."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -330,15 +401,28 @@ class Stats:
 
     def reset(self):
         with self._lock:
-            self._counts = defaultdict(lambda: dict.fromkeys(FAULT_COUNTERS, 0))
+            self._counts = _counters()
+            self._callers = defaultdict(_counters)
 
-    def count(self, operation, what):
+    def count(self, operation, what, caller=None):
+        """Count ``what`` (one of ``FAULT_COUNTERS``) for ``operation``, and
+        for the caller key ``caller`` unless None."""
         with self._lock:
             self._counts[operation][what] += 1
+            if caller is not None:
+                self._callers[caller][operation][what] += 1
 
     def as_dict(self):
         with self._lock:
             return {op: dict(counts) for op, counts in self._counts.items()}
+
+    def by_caller(self):
+        """Caller key -> operation -> counts."""
+        with self._lock:
+            return {
+                caller: {op: dict(counts) for op, counts in operations.items()}
+                for caller, operations in self._callers.items()
+            }
 
     def calls(self, operation=None):
         """Calls served for ``operation``, or for every operation."""
@@ -357,15 +441,20 @@ class Emulator:
     """Base of every emulator: routing, faults, stats, admin routes.
 
     Subclasses set ``name``, declare their API routes in ``register_routes``
-    and implement ``authenticate``, ``error_body`` and ``reset_store``.
-    Faults apply to the API routes only, in this order: expired credentials
-    (401), call frequency (429), timeout (sleep, then answer), 429, 5xx, and
-    last, on a 200 JSON answer, corruption (body cut in the middle).
+    and implement ``authenticate``, ``error_body`` and ``reset_store``
+    (``caller_key`` when the credential is not in a ``caller_headers``
+    header). Faults apply to the API routes only, once the operation is
+    resolved, in this order: expired credentials (401), call frequency
+    (429), timeout (sleep, then answer), 429, 5xx, and last, on a 200 JSON
+    or XML answer, corruption (body cut in the middle).
     """
 
     name = "emulator"
     title = ""  # the index's heading, e.g. "Mirakl seller API"
     common_params = ()  # query parameters every API route may read
+    # the headers whose value keys the caller (the first one present), for
+    # per-caller frequency limits and stats; see ``caller_key``
+    caller_headers = ("Authorization",)
     # "METHOD /_sandbox/path" -> one line describing the control endpoint
     admin_help = {}
     # name -> EmulatorServer of every emulator served with this one (the
@@ -392,6 +481,21 @@ class Emulator:
         """What the handlers need to know of the caller; raise
         ``HttpError(401)`` when the credentials are refused."""
         return None
+
+    def caller_key(self, request):
+        """The credential that tells callers apart (frequency limits and
+        stats are per caller key): by default the value of the first of
+        ``caller_headers`` the request carries, ``""`` for none. An API whose
+        credential travels in the body overrides it, e.g. a SOAP header's
+        token (``protocols.soap_header`` and ``protocols.find_text``) or an
+        XML root attribute (``request.xml().get("token")``). Called after
+        the operation is resolved and before faults apply; never raises
+        (``""`` when the body holds no credential)."""
+        for name in self.caller_headers:
+            value = request.headers.get(name)
+            if value:
+                return value
+        return ""
 
     def error_body(self, status, message, errors=None):
         """The JSON body of an error answer, in the emulated API's format."""
@@ -446,14 +550,22 @@ class Emulator:
             self.reset_store()
 
     # -- routing ---------------------------------------------------------
-    def route(self, method, pattern, operation, handler, params=()):
+    def route(self, method, pattern, operation, handler, params=(), protocol=None):
         """An API route: ``handler(request, caller)`` answers ``method`` on
         paths matching ``pattern`` (named groups become ``request.params``)
         and may read the query parameters ``params`` and
-        ``common_params``."""
+        ``common_params``.
+
+        With a ``protocol`` (``mphub.sandbox.protocols.Soap``, ``XmlPost``)
+        several operations share one method and path: the protocol resolves
+        which one the request names, and renders the errors of those
+        routes. Give every route of one endpoint the same protocol object.
+        """
         allowed = frozenset(params) | frozenset(self.common_params)
         self.routes.append(
-            Route(method, re.compile(pattern), operation, handler, allowed)
+            Route(
+                method, re.compile(pattern), operation, handler, allowed, "", protocol
+            )
         )
 
     def admin_route(self, method, pattern, handler, description=""):
@@ -482,6 +594,13 @@ class Emulator:
             "per API operation: the calls and each fault served",
         )
         self.admin_route(
+            "GET",
+            "/stats/callers",
+            lambda r: Response.json(self.stats.by_caller()),
+            "per caller key (credential), per API operation: the calls and "
+            "each fault served",
+        )
+        self.admin_route(
             "POST",
             "/reset",
             self._admin_reset,
@@ -499,13 +618,15 @@ class Emulator:
     @staticmethod
     def _match(table, request):
         allowed = []
-        for route in table:
+        for index, route in enumerate(table):
             match = route.pattern.fullmatch(request.path)
             if match:
                 if route.method == request.method:
                     request.params = match.groupdict()
                     request.declared = route.params
-                    return route
+                    if route.protocol is None:
+                        return route
+                    return Emulator._dispatch(table[index:], route.protocol, request)
                 allowed.append(route.method)
         if allowed:
             raise HttpError(
@@ -514,6 +635,26 @@ class Emulator:
                 headers={"Allow": ", ".join(allowed)},
             )
         raise HttpError(404, f"No resource at {request.path}")
+
+    @staticmethod
+    def _dispatch(routes, protocol, request):
+        """The route, among ``routes`` of ``protocol`` with the request's
+        method and path, of the operation the request names (raises the
+        protocol's error when it names none, or an unknown one)."""
+        request.protocol = protocol
+        operation = protocol.resolve(request)
+        for route in routes:
+            if (
+                route.protocol is protocol
+                and route.operation == operation
+                and route.method == request.method
+            ):
+                match = route.pattern.fullmatch(request.path)
+                if match:
+                    request.params = match.groupdict()
+                    request.declared = route.params
+                    return route
+        raise protocol.unknown_operation(request, operation)
 
     # -- dispatch ----------------------------------------------------------
     def handle(self, request):
@@ -525,12 +666,24 @@ class Emulator:
                 return self._index(request)
             return self._handle_api(request)
         except HttpError as err:
-            return self.error_response(err)
+            return self.error_response(self._in_context(err, request))
         except Exception as err:  # a sandbox bug: answer it, keep serving
             _logger.exception(
                 "%s: %s %s failed", self.name, request.method, request.path
             )
-            return self.error_response(HttpError(500, f"Sandbox error: {err!r}"))
+            error = HttpError(500, f"Sandbox error: {err!r}")
+            return self.error_response(self._in_context(error, request))
+
+    @staticmethod
+    def _in_context(err, request):
+        """``err`` with ``request``, its protocol and its operation."""
+        if err.request is None:
+            err.request = request
+        if err.protocol is None:
+            err.protocol = request.protocol
+        if err.operation is None:
+            err.operation = request.operation
+        return err
 
     # -- index (GET /) -----------------------------------------------------
     def _is_index(self, request):
@@ -612,50 +765,62 @@ class Emulator:
 
     def _handle_api(self, request):
         route = self._match(self.routes, request)
-        operation = route.operation
-        self.stats.count(operation, "calls")
+        operation = request.operation = route.operation
+        request.caller_key = caller_key = self.caller_key(request)
+        self.stats.count(operation, "calls", caller_key)
         self._inject_faults(request, operation)
         caller = self.authenticate(request)
         response = route.handler(request, caller)
         if (
             response.status == 200
-            and response.is_json
+            and (response.is_json or response.is_xml)
             and self.faults.draw("rate_corrupt")
         ):
-            self.stats.count(operation, "corrupt")
+            self.stats.count(operation, "corrupt", caller_key)
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response
 
     def _inject_faults(self, request, operation):
-        """The faults decided before the handler runs (raise ``HttpError``)."""
+        """The faults decided before the handler runs (raise ``HttpError``);
+        ``operation`` is resolved, ``request.caller_key`` set."""
+        caller_key = request.caller_key
+        if caller_key is None:
+            caller_key = request.caller_key = self.caller_key(request)
         if self.faults["expired_credentials"]:
-            self.stats.count(operation, "401")
+            self.stats.count(operation, "401", caller_key)
             raise HttpError(401, "Unauthorized")
-        caller_key = request.headers.get("Authorization", "")
         wait = self.faults.frequency_wait(operation, caller_key)
         if wait:
-            self.stats.count(operation, "429")
+            self.stats.count(operation, "429", caller_key)
             raise HttpError(
                 429,
                 f"Too Many Requests: {operation} called too often",
                 headers={"Retry-After": str(wait)},
+                gateway=True,
             )
         if self.faults.draw("rate_timeout"):
-            self.stats.count(operation, "timeout")
+            self.stats.count(operation, "timeout", caller_key)
             time.sleep(self.faults["timeout_seconds"])
         if self.faults.draw("rate_429"):
-            self.stats.count(operation, "429")
+            self.stats.count(operation, "429", caller_key)
             raise HttpError(
                 429,
                 "Too Many Requests",
                 headers={"Retry-After": str(self.faults["retry_after"])},
+                gateway=True,
             )
         if self.faults.draw("rate_5xx"):
-            self.stats.count(operation, "5xx")
+            self.stats.count(operation, "5xx", caller_key)
             status = self.faults.server_error_status()
-            raise HttpError(status, "Server error (injected by the sandbox)")
+            raise HttpError(
+                status, "Server error (injected by the sandbox)", gateway=True
+            )
 
     def error_response(self, err):
+        """The answer to ``err``: rendered by its protocol (SOAP Fault, XML
+        error document, front-end page), else JSON from ``error_body``."""
+        if err.protocol is not None:
+            return err.protocol.error_response(self, err)
         return Response.json(
             self.error_body(err.status, err.message, err.errors),
             status=err.status,

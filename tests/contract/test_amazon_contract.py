@@ -2,7 +2,9 @@
 
 Real answers of the emulator, over HTTP, are validated against the Swagger
 2.0 definitions of the models (``#/definitions/...``), and the listings feed
-and its processing report against their JSON Schemas.
+and its processing report against their JSON Schemas. The Orders API
+v2026-01-01 answers are also checked to hold no key the model does not
+declare.
 """
 
 import gzip
@@ -18,6 +20,12 @@ from mphub.sandbox.amazon import (
     LWA_CLIENT_SECRET,
     SELLERS,
     AmazonEmulator,
+)
+from mphub.sandbox.amazon_orders_2026 import (
+    FULFILLMENT_STATUSES,
+    INCLUDED_DATA,
+    V0_REMOVED,
+    VARIETY_SHARES,
 )
 from mphub.sandbox.server import EmulatorServer
 
@@ -44,11 +52,37 @@ class Swagger2:
             for e in validator.iter_errors(payload)
         )
 
+    def undeclared(self, definition, payload):
+        """The paths of the keys of ``payload`` that the definition does not
+        declare (the models allow any, so ``errors`` cannot see them)."""
+        found = []
+
+        def walk(schema, value, path):
+            while "$ref" in schema:
+                schema = self.spec["definitions"][schema["$ref"].split("/")[-1]]
+            if isinstance(value, dict) and "properties" in schema:
+                for key, item in value.items():
+                    if key in schema["properties"]:
+                        walk(schema["properties"][key], item, f"{path}/{key}")
+                    else:
+                        found.append(f"{path}/{key}")
+            elif isinstance(value, list) and "items" in schema:
+                for number, item in enumerate(value):
+                    walk(schema["items"], item, f"{path}/{number}")
+
+        walk({"$ref": f"#/definitions/{definition}"}, payload, "")
+        return found
+
+    def check(self, definition, payload):
+        """Validation errors and undeclared keys of a payload."""
+        return self.errors(definition, payload) + self.undeclared(definition, payload)
+
 
 @pytest.fixture(scope="module")
 def models():
     return {
         "orders": Swagger2(load_contract("amazon/ordersV0.json")),
+        "orders2026": Swagger2(load_contract("amazon/orders_2026-01-01.json")),
         "listings": Swagger2(load_contract("amazon/listingsItems_2021-08-01.json")),
         "feeds": Swagger2(load_contract("amazon/feeds_2021-06-30.json")),
         "tokens": Swagger2(load_contract("amazon/tokens_2021-03-01.json")),
@@ -156,12 +190,9 @@ def test_orders_answers(models, world):
     assert spec.errors("GetOrdersResponse", listed) == []
 
 
-def test_confirm_shipment_request_and_errors(models, world):
-    emulator, api, ids = world
-    spec = models["orders"]
-    order_id = next(i for i in ids if emulator.order_record(i)["status"] == "Unshipped")
-    items = api.call("GET", f"/orders/v0/orders/{order_id}/orderItems")
-    body = {
+def confirm_body(lines):
+    """A confirmShipment body shipping ``lines`` (item id, quantity)."""
+    return {
         "marketplaceId": FR,
         "packageDetail": {
             "packageReferenceId": "1",
@@ -170,11 +201,21 @@ def test_confirm_shipment_request_and_errors(models, world):
             "trackingNumber": "6A12345678901",
             "shipDate": "2025-03-01T10:00:00Z",
             "orderItems": [
-                {"orderItemId": i["OrderItemId"], "quantity": i["QuantityOrdered"]}
-                for i in items["payload"]["OrderItems"]
+                {"orderItemId": item_id, "quantity": quantity}
+                for item_id, quantity in lines
             ],
         },
     }
+
+
+def test_confirm_shipment_request_and_errors(models, world):
+    emulator, api, ids = world
+    spec = models["orders"]
+    order_id = next(i for i in ids if emulator.order_record(i)["status"] == "Unshipped")
+    items = api.call("GET", f"/orders/v0/orders/{order_id}/orderItems")
+    body = confirm_body(
+        (i["OrderItemId"], i["QuantityOrdered"]) for i in items["payload"]["OrderItems"]
+    )
     assert spec.errors("ConfirmShipmentRequest", body) == []
     path = f"/orders/v0/orders/{order_id}/shipmentConfirmation"
     assert api.call("POST", path, status=204, json=body) is None
@@ -358,3 +399,173 @@ def test_throttled_and_unauthorized_answers(models, world):
         emulator.set_faults({"rate_429": 0})
     assert spec.errors("GetOrderResponse", throttled) == []
     assert throttled["errors"][0]["code"] == "QuotaExceeded"
+
+
+# ----------------------------------------------------------------------
+# Orders API v2026-01-01, and Orders v0 on the same varied orders
+# ----------------------------------------------------------------------
+SEARCH = "/orders/2026-01-01/orders"
+
+
+@pytest.fixture(scope="module")
+def varied():
+    """An emulator whose orders show the whole variety of the contract."""
+    emulator = AmazonEmulator(rate_scale=1000, feed_processing_seconds=0)
+    server = EmulatorServer(emulator).start()
+    ids = emulator.create_orders(SELLER, 120, unknown_sku_share=0.05, **VARIETY_SHARES)
+    api = Api(server.url)
+    for order_id in ids[:6]:  # confirmed shipments give packages of their own
+        record = emulator.order_record(order_id)
+        if record["status"] == "Unshipped" and record["fulfillment_channel"] == "MFN":
+            body = confirm_body([(record["items"][0]["order_item_id"], 1)])
+            path = f"/orders/v0/orders/{order_id}/shipmentConfirmation"
+            api.call("POST", path, status=204, json=body)
+    try:
+        yield emulator, api, ids
+    finally:
+        server.stop()
+
+
+def search_pages(api, **params):
+    pages, token = [], None
+    while True:
+        query = {**params, **({"paginationToken": token} if token else {})}
+        pages.append(api.call("GET", SEARCH, params=query))
+        token = (pages[-1].get("pagination") or {}).get("nextToken")
+        if not token:
+            return pages
+
+
+@pytest.mark.parametrize("included", [(), *((name,) for name in INCLUDED_DATA)])
+def test_orders_2026_search_pages_for_each_dataset(models, varied, included):
+    _emulator, api, ids = varied
+    spec = models["orders2026"]
+    params = {"createdAfter": SINCE, "maxResultsPerPage": 50}
+    if included:
+        params["includedData"] = ",".join(included)
+    pages = search_pages(api, **params)
+    assert len(pages) == 3
+    for page in pages:
+        assert spec.check("SearchOrdersResponse", page) == []
+    orders = [order for page in pages for order in page["orders"]]
+    assert [order["orderId"] for order in orders] == ids
+
+
+def test_orders_2026_every_dataset_and_rare_state(models, varied):
+    _emulator, api, ids = varied
+    spec = models["orders2026"]
+    included = ",".join(INCLUDED_DATA)
+    seen_keys, statuses = set(), set()
+    for order_id in ids:
+        answer = api.call(
+            "GET", f"{SEARCH}/{order_id}", params={"includedData": included}
+        )
+        assert spec.check("GetOrderResponse", answer) == [], order_id
+        order = answer["order"]
+        seen_keys |= set(order)
+        for item in order["orderItems"]:
+            seen_keys |= {f"item.{key}" for key in item}
+        statuses.add(order["fulfillment"]["fulfillmentStatus"])
+    assert statuses == set(FULFILLMENT_STATUSES)
+    assert seen_keys >= {
+        "orderAliases",
+        "programs",
+        "associatedOrders",
+        "buyer",
+        "recipient",
+        "proceeds",
+        "payment",
+        "tax",
+        "fulfillment",
+        "packages",
+        "fulfillmentOrders",
+        "item.proceeds",
+        "item.promotion",
+        "item.cancellation",
+        "item.fulfillment",
+    }
+
+
+def test_orders_2026_errors(models, varied):
+    emulator, api, ids = varied
+    spec = models["orders2026"]
+    first = api.call(
+        "GET", SEARCH, params={"createdAfter": SINCE, "maxResultsPerPage": 5}
+    )
+    token = first["pagination"]["nextToken"]
+    answers = [
+        api.call("GET", SEARCH, status=400),
+        api.call("GET", SEARCH, status=400, params={"paginationToken": token}),
+        api.call(
+            "GET",
+            SEARCH,
+            status=400,
+            params={"createdAfter": SINCE, "includedData": "EVERYTHING"},
+        ),
+        api.call("GET", f"{SEARCH}/1-2-3", status=404),
+    ]
+    denied = requests.get(
+        api.url + SEARCH, headers={"x-amz-access-token": "x"}, timeout=5
+    )
+    assert denied.status_code == 403
+    answers.append(denied.json())
+    emulator.set_faults({"rate_429": 1})
+    try:
+        answers.append(api.call("GET", f"{SEARCH}/{ids[0]}", status=429))
+    finally:
+        emulator.set_faults({"rate_429": 0})
+    for answer in answers:
+        assert spec.check("ErrorList", answer) == [], answer
+        assert answer["errors"][0]["code"]
+
+
+def test_orders_v0_answers_of_the_varied_orders(models, varied):
+    emulator, api, ids = varied
+    spec = models["orders"]
+    token = rdt(api)["restrictedDataToken"]
+    for order_id in ids:
+        base = f"/orders/v0/orders/{order_id}"
+        for headers in ({}, {"x-amz-access-token": token}):
+            for path, definition in (
+                ("", "GetOrderResponse"),
+                ("/orderItems", "GetOrderItemsResponse"),
+                ("/orderItems/buyerInfo", "GetOrderItemsBuyerInfoResponse"),
+                ("/address", "GetOrderAddressResponse"),
+            ):
+                answer = api.call("GET", base + path, headers=headers)
+                assert spec.errors(definition, answer) == [], (order_id, path)
+    body = {"marketplaceId": FR, "shipmentStatus": "ReadyForPickup"}
+    assert spec.errors("UpdateShipmentStatusRequest", body) == []
+    path = f"/orders/v0/orders/{ids[0]}/shipment"
+    assert api.call("POST", path, status=204, json=body) is None
+    error = api.call("POST", path, status=400, json={"marketplaceId": FR})
+    assert spec.errors("UpdateShipmentStatusErrorResponse", error) == []
+
+
+def test_removed_orders_v0_answers(models):
+    emulator = AmazonEmulator(rate_scale=1000, orders_v0_removed=True)
+    server = EmulatorServer(emulator).start()
+    try:
+        (order_id,) = emulator.create_orders(SELLER, 1)
+        api = Api(server.url)
+        spec = models["orders"]
+        base = f"/orders/v0/orders/{order_id}"
+        paths = {
+            "getOrders": ("/orders/v0/orders", "GetOrdersResponse"),
+            "getOrder": (base, "GetOrderResponse"),
+            "getOrderItems": (base + "/orderItems", "GetOrderItemsResponse"),
+            "getOrderAddress": (base + "/address", "GetOrderAddressResponse"),
+            "getOrderBuyerInfo": (base + "/buyerInfo", "GetOrderBuyerInfoResponse"),
+            "getOrderItemsBuyerInfo": (
+                base + "/orderItems/buyerInfo",
+                "GetOrderItemsBuyerInfoResponse",
+            ),
+        }
+        assert set(paths) == set(V0_REMOVED)
+        for path, definition in paths.values():
+            answer = api.call("GET", path, status=404)
+            assert spec.errors(definition, answer) == [], path
+            assert answer["errors"][0]["code"] == "NotFound"
+        assert rdt(api)["restrictedDataToken"]  # the Tokens API stays
+    finally:
+        server.stop()

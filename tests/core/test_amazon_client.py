@@ -32,7 +32,10 @@ def emulator(amazon_box):
 
 
 def make_client(box, seller=SELLER, **options):
+    """A client of the sandbox's seller; these tests are Orders API v0's
+    (``test_amazon_orders_2026`` has v2026-01-01's)."""
     url = box.urls["amazon"]
+    options.setdefault("orders_version", "v0")
     return AmazonClient(
         url,
         SELLERS[seller],
@@ -197,6 +200,36 @@ def test_server_throttling_and_errors_are_mapped(amazon_box, emulator):
     assert client.test_connection()["name"].startswith(SELLER)
 
 
+def test_a_failed_restricted_call_leaves_no_token_behind(amazon_box, emulator):
+    """python-amazon-sp-api keeps the restricted data token of a restricted
+    call that fails; sent with the next calls, it unlocks what they should
+    not see, and Amazon refuses it for the next token request (not
+    restricted to it): the account would read as refused credentials."""
+    from sp_api.api import Orders
+
+    (order_id,) = emulator.create_orders(SELLER, 1)
+    client = make_client(amazon_box)
+
+    def lost():
+        raise RuntimeError("the database of the shared buckets went away")
+
+    # Amazon throttles the second getOrders, once its token is issued, and
+    # what handles the 429 fails in turn (the shared buckets' database)
+    client.throttle.bucket("getOrders").drain = lost
+    emulator.set_faults({"call_frequency": {"getOrders": 3600}})
+    assert client.get_orders([order_id])
+    with pytest.raises(RuntimeError):
+        client.get_orders([order_id])
+    emulator.set_faults({"call_frequency": {}})
+    # getOrder without a restricted data token: no buyer's personal data
+    order = client.call("getOrder", client.api(Orders).get_order, order_id)
+    assert order.payload["AmazonOrderId"] == order_id
+    assert "BuyerInfo" not in order.payload
+    # the next restricted call gets a token of its own
+    (raw,) = client.get_orders([order_id])
+    assert raw["BuyerInfo"]["BuyerName"]
+
+
 def test_wrong_credentials(amazon_box):
     url = amazon_box.urls["amazon"]
     client = AmazonClient(
@@ -213,17 +246,23 @@ def test_wrong_credentials(amazon_box):
     assert "Atzr|unknown" not in str(err.value)
 
 
-def test_partial_then_full_shipment(amazon_box, emulator):
+# confirmShipment stays Orders v0's; what it reads first comes from the
+# account's version of the Orders API
+VERSIONS = pytest.mark.parametrize("version", ["v0", "2026-01-01"])
+
+
+@VERSIONS
+def test_partial_then_full_shipment(amazon_box, emulator, version):
     (order_id,) = emulator.create_orders(SELLER, 1, lines=(2, 2))
-    client = make_client(amazon_box)
+    client = make_client(amazon_box, orders_version=version)
     raw = client.get_orders([order_id])[0]
-    first, second = raw["OrderItems"]
+    first, second = client.map_order(raw).lines
     outcome = client.ship_order(
         order_id,
         Shipment(
             tracking_number="6A001",
             carrier_code="Colissimo",
-            lines={first["OrderItemId"]: first["QuantityOrdered"]},
+            lines={first.external_id: first.quantity},
         ),
     )
     assert outcome == Outcome.DONE
@@ -233,7 +272,7 @@ def test_partial_then_full_shipment(amazon_box, emulator):
         Shipment(
             tracking_number="6A002",
             carrier_name="Coursier Lyon",
-            lines={second["OrderItemId"]: second["QuantityOrdered"]},
+            lines={second.external_id: second.quantity},
         ),
     )
     record = emulator.order_record(order_id)
@@ -245,10 +284,15 @@ def test_partial_then_full_shipment(amazon_box, emulator):
     # sent again (a retry after a lost answer): nothing left to ship
     again = client.ship_order(
         order_id,
-        Shipment(lines={second["OrderItemId"]: second["QuantityOrdered"]}),
+        Shipment(lines={second.external_id: second.quantity}),
     )
     assert again == Outcome.ALREADY
     assert len(emulator.order_record(order_id)["shipments"]) == 2
+    if version == "2026-01-01":
+        # what confirmShipment read came from v2026-01-01, nothing from v0
+        stats = emulator.get_stats()
+        assert stats["getOrder20260101"]["calls"] == 4
+        assert "getOrder" not in stats and "getOrderItems" not in stats
 
 
 def test_few_offers_are_patched(amazon_box, emulator):
@@ -377,15 +421,16 @@ def test_several_marketplaces(amazon_box, emulator):
     assert Decimal(str(prices[FR])) == Decimal(str(prices["A1PA6795UKMFR9"])) == 12
 
 
-def test_a_retried_delivery_is_not_declared_twice(amazon_box, emulator):
+@VERSIONS
+def test_a_retried_delivery_is_not_declared_twice(amazon_box, emulator, version):
     ids = emulator.create_orders(SELLER, 10, lines=(1, 1))
-    client = make_client(amazon_box)
+    client = make_client(amazon_box, orders_version=version)
     order_id, item = next(
-        (raw["AmazonOrderId"], raw["OrderItems"][0])
-        for raw in client.get_orders(ids)
-        if raw["OrderItems"][0]["QuantityOrdered"] > 1
+        (order.external_id, order.lines[0])
+        for order in map(client.map_order, client.get_orders(ids))
+        if order.lines[0].quantity > 1
     )
-    item_id, ordered = item["OrderItemId"], item["QuantityOrdered"]
+    item_id, ordered = item.external_id, item.quantity
     first = Shipment(
         tracking_number="D1", carrier_code="DPD", lines={item_id: 1}, declared={}
     )

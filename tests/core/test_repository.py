@@ -10,6 +10,7 @@ import yaml
 from mphub.mirakl.profiles import PROFILES
 from mphub.sandbox import EMULATORS
 from mphub.sandbox.__main__ import parse_args
+from mphub.sandbox.mirakl import DEFAULT_SHOPS
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDONS = sorted(p.parent for p in (ROOT / "addons").glob("*/__manifest__.py"))
@@ -94,4 +95,6 @@ def test_demo_accounts_use_existing_profiles():
     demo = (ROOT / "addons" / "mp_mirakl" / "demo" / "mp_backend_demo.xml").read_text()
     for operator in re.findall(r'name="mirakl_operator">(\w+)<', demo):
         assert operator in PROFILES
-        assert PROFILES[operator].sandbox_api_key
+        # the demo account's key is its sandbox shop's (demo/mp_demo.py)
+        shops = [name for _id, name, _key in DEFAULT_SHOPS]
+        assert f"{PROFILES[operator].name} sandbox shop" in shops

@@ -75,7 +75,7 @@ def test_demo_amazon_account_imports_orders(odoo_env, odoo_server):
             # the sandbox's address, as docker-compose gives it
             backend.write(
                 {
-                    **backend._amazon_sandbox_values(url),
+                    **env["mp.demo"]._amazon_sandbox_values(url),
                     "import_from": fields.Datetime.now() - timedelta(hours=1),
                     "import_cursor": False,
                 }

@@ -37,7 +37,7 @@ def test_listing_import_is_exact_and_drift_is_found(odoo_env, odoo_server, sandb
     )
     defects = set(summary["unknown"]) | set(summary["ambiguous"])
     with odoo_env() as env:
-        env["mp.backend"]._load_sandbox_catalog(size=N_LISTINGS, quantity=0)
+        env["mp.demo"]._load_sandbox_catalog(size=N_LISTINGS, quantity=0)
         backend_id = make_account(env, sandbox, "Listings", "leroymerlin", KEY)
     started = time.monotonic()
     with odoo_env() as env:

@@ -29,7 +29,7 @@ def make_account(env, sandbox, name, operator, key):
             "endpoint_url": sandbox.urls["mirakl"],
             "api_key": key,
             "warehouse_id": warehouse.id,
-            "pricelist_id": env["mp.backend"]._sandbox_pricelist().id,
+            "pricelist_id": env["mp.demo"]._sandbox_pricelist().id,
             "import_from": fields.Datetime.now() - timedelta(minutes=5),
             "accept_mode": "always",
             "import_orders": False,  # imported by hand below, not by the cron
@@ -65,7 +65,7 @@ def test_a_sale_reaches_the_other_account_within_a_minute(
     (line,) = mirakl.shop(2001).orders[order_id].lines
     sku, ordered = line.offer_sku, line.quantity
     with odoo_env() as env:
-        products = env["mp.backend"]._load_sandbox_catalog(
+        products = env["mp.demo"]._load_sandbox_catalog(
             size=60, quantity=0, start=FIRST
         )
         product = products.filtered(lambda p: p.default_code == sku)

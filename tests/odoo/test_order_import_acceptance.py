@@ -19,7 +19,7 @@ ACTIVE_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 def make_backend(env, sandbox, name, api_key):
     from odoo import fields
 
-    env["mp.backend"]._load_sandbox_catalog(size=60, quantity=0)
+    env["mp.demo"]._load_sandbox_catalog(size=60, quantity=0)
     warehouse = env["stock.warehouse"].search(
         [("company_id", "=", env.company.id)], limit=1
     )
@@ -31,7 +31,7 @@ def make_backend(env, sandbox, name, api_key):
             "endpoint_url": sandbox.urls["mirakl"],
             "api_key": api_key,
             "warehouse_id": warehouse.id,
-            "pricelist_id": env["mp.backend"]._sandbox_pricelist().id,
+            "pricelist_id": env["mp.demo"]._sandbox_pricelist().id,
             "import_from": fields.Datetime.now() - timedelta(hours=1),
             "accept_mode": "always",
             "retry_base_delay": 1,

@@ -12,6 +12,7 @@ from mphub.sandbox.amazon import (
     FR,
     LWA_CLIENT_ID,
     LWA_CLIENT_SECRET,
+    RATE_LIMITS,
     SELLERS,
     AmazonEmulator,
 )
@@ -398,18 +399,25 @@ def test_confirm_shipment_partial_then_full(amazon, sp_client):
     assert shipments[1]["packageDetail"]["carrierName"] == "Mondial"
 
 
+def drain_bucket(amazon, call, operation, burst):
+    """``call`` answers ``burst`` times announcing the operation's default
+    rate, then 429 QuotaExceeded without Retry-After."""
+    assert call().rate_limit == f"{RATE_LIMITS[operation][0]:g}"
+    for _ in range(burst - 1):
+        call()
+    with pytest.raises(SellingApiRequestThrottledException) as raised:
+        call()
+    assert raised.value.error[0]["code"] == "QuotaExceeded"
+    assert "Retry-After" not in raised.value.headers
+    assert amazon.get_stats()[operation]["429"] == 1
+
+
 @pytest.mark.amazon(rate_scale=1)
 def test_empty_bucket_answers_429(amazon, amazon_server, sp_client):
     client = sp_client(Orders)
-    answer = client.get_orders(LastUpdatedAfter=SINCE)
-    assert answer.rate_limit == "0.0167"
-    for _ in range(19):
-        client.get_orders(LastUpdatedAfter=SINCE)
-    with pytest.raises(SellingApiRequestThrottledException) as raised:
-        client.get_orders(LastUpdatedAfter=SINCE)
-    assert raised.value.error[0]["code"] == "QuotaExceeded"
-    assert "Retry-After" not in raised.value.headers
-    assert amazon.get_stats()["getOrders"]["429"] == 1
+    drain_bucket(
+        amazon, lambda: client.get_orders(LastUpdatedAfter=SINCE), "getOrders", 20
+    )
     # other sellers and operations have their own buckets
     sp_client(Orders, seller=2).get_orders(LastUpdatedAfter=SINCE)
     # a larger usage plan refills the buckets
@@ -478,7 +486,11 @@ def test_orders_2026_search(amazon, sp_client):
     client = sp_client(Orders, version="2026-01-01")
     seen, token = [], None
     while True:
-        params = {"lastUpdatedAfter": SINCE, "maxResultsPerPage": 5}
+        params = {
+            "lastUpdatedAfter": SINCE,
+            "maxResultsPerPage": 5,
+            "includedData": ["FULFILLMENT"],  # the status comes with it only
+        }
         if token:
             params["paginationToken"] = token
         answer = client.search_orders(**params)

@@ -212,3 +212,66 @@ def test_timeout_fault_sleeps_then_answers(echo):
     assert get(echo, "/api/items/a").ok
     assert time.monotonic() - started >= 0.3
     assert echo.emulator.get_stats()["IT01"]["timeout"] == 1
+
+
+def test_callers_are_keyed_on_the_authorization_header_by_default(echo):
+    echo.emulator.set_faults({"call_frequency": {"IT01": 60}})
+    assert get(echo, "/api/items/a").ok
+    assert get(echo, "/api/items/a").status_code == 429
+    assert get(echo, "/api/items/a", key="bad").status_code == 401  # its own key
+    by_caller = requests.get(echo.url + "/_sandbox/stats/callers", timeout=5).json()
+    counted = {caller: ops["IT01"] for caller, ops in by_caller.items()}
+    assert {caller: (c["calls"], c["429"]) for caller, c in counted.items()} == {
+        "good": (2, 1),
+        "bad": (1, 0),
+    }
+    assert echo.emulator.get_stats()["IT01"]["calls"] == 3
+    requests.post(echo.url + "/_sandbox/reset", timeout=5)
+    assert echo.emulator.stats.by_caller() == {}
+
+
+class TokenEcho(Echo):
+    """The caller is keyed on ``X-Token`` first, then ``Authorization``."""
+
+    name = "token-echo"
+    caller_headers = ("X-Token", "Authorization")
+
+
+def test_caller_headers_choose_the_credential():
+    server = EmulatorServer(TokenEcho(faults={"call_frequency": {"IT01": 60}}))
+    server.start()
+    try:
+        for token, status in (("t1", 200), ("t1", 429), ("t2", 200), (None, 200)):
+            headers = {"Authorization": "good", **({"X-Token": token} if token else {})}
+            answer = requests.get(
+                server.url + "/api/items/a", headers=headers, timeout=5
+            )
+            assert answer.status_code == status
+    finally:
+        server.stop()
+    assert set(server.emulator.stats.by_caller()) == {"t1", "t2", "good"}
+
+
+def test_only_json_and_xml_answers_are_corrupted():
+    class Texts(Echo):
+        name = "texts"
+
+        def register_routes(self):
+            super().register_routes()
+            self.route("GET", "/api/text", "IT04", self.text)
+            self.route("GET", "/api/xml", "IT05", self.xml)
+
+        def text(self, request, caller):
+            return Response.text("plain text, never cut")
+
+        def xml(self, request, caller):
+            return Response(200, b"<a><b>cut me</b></a>", "application/xml")
+
+    server = EmulatorServer(Texts(faults={"rate_corrupt": 1.0})).start()
+    try:
+        assert get(server, "/api/text").text == "plain text, never cut"
+        assert get(server, "/api/xml").content == b"<a><b>cut "
+    finally:
+        server.stop()
+    stats = server.emulator.get_stats()
+    assert (stats["IT04"]["corrupt"], stats["IT05"]["corrupt"]) == (0, 1)

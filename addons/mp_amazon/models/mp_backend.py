@@ -1,9 +1,6 @@
-import os
-from datetime import timedelta
+import itertools
 
-from mphub.amazon import mapping as amazon_mapping
-from mphub.amazon.client import IMPORT_LAG, AmazonClient
-from mphub.amazon.mapping import map_order
+from mphub.amazon.client import AmazonClient
 from mphub.amazon.marketplaces import LWA_URL, REGIONS
 
 from odoo import Command, api, fields, models
@@ -12,8 +9,6 @@ from odoo.tools import SQL
 
 from odoo.addons.mp_connector_base.services.stored_text import in_company_lang
 
-SANDBOX_URL_VARIABLE = "MPHUB_SANDBOX_AMAZON_URL"
-SANDBOX_DEFAULT_URL = "http://127.0.0.1:8902"
 # Amazon carrier codes (confirmShipment carrierCode) and the names Odoo
 # shipping methods usually have
 CARRIER_CODES = (
@@ -34,6 +29,28 @@ CARRIER_CODES = (
     ("Royal Mail", ("royal mail",)),
 )
 DEFAULT_IMPORT_STATES = ("Unshipped", "PartiallyShipped", "AFN:Shipped")
+BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _base36(number):
+    digits = ""
+    while True:
+        number, digit = divmod(number, 36)
+        digits = BASE36[digit] + digits
+        if not number:
+            return digits
+
+
+def fba_warehouse_code(account_id, taken=()):
+    """A warehouse short name (5 characters at most) for the FBA stock of
+    account ``account_id``, none of ``taken``: ``FBA<id>`` while it fits,
+    else ``F<id in base 36>`` (distinct for every id up to 1.6 million),
+    else the first free ``F<n in base 36>``."""
+    candidates = itertools.chain(
+        (f"FBA{account_id}", f"F{_base36(account_id)}"),
+        (f"F{_base36(number)}" for number in itertools.count(1)),
+    )
+    return next(code for code in candidates if len(code) <= 5 and code not in taken)
 
 
 class MpBackend(models.Model):
@@ -84,6 +101,21 @@ class MpBackend(models.Model):
         string="Amazon Marketplaces",
         help="Marketplaces whose orders are imported; prices are pushed to "
         "those in the currency of the account's pricelist.",
+    )
+    amazon_orders_api = fields.Selection(
+        [
+            ("2026-01-01", "Orders API 2026-01-01"),
+            ("v0", "Orders API v0 (removed on 27 March 2027)"),
+        ],
+        string="Orders API",
+        default="2026-01-01",
+        required=True,
+        help="Version of Amazon's Orders API the orders are read with. "
+        "2026-01-01 is the current one; v0 is a fallback until Amazon removes "
+        "its order operations on 27 March 2027, after which a v0 account "
+        "imports nothing and reports it. Orders already stored are read "
+        "whatever their version; shipments are confirmed the same way with "
+        "both.",
     )
     amazon_fba_warehouse_id = fields.Many2one(
         "stock.warehouse",
@@ -183,29 +215,12 @@ class MpBackend(models.Model):
             )
         for backend in self.filtered(lambda b: b.backend_type == "amazon"):
             backend = in_company_lang(backend, backend.company_id)
-            mapped = backend.carrier_mapping_ids.carrier_id
-            commands = []
-            for code, names in CARRIER_CODES:
-                for name in names:
-                    carriers = self.env["delivery.carrier"].search(
-                        [
-                            ("name", "ilike", name),
-                            "|",
-                            ("company_id", "=", False),
-                            ("company_id", "=", backend.company_id.id),
-                        ]
-                    )
-                    for carrier in carriers - mapped:
-                        commands.append(
-                            Command.create(
-                                {"carrier_id": carrier.id, "marketplace_code": code}
-                            )
-                        )
-                        mapped |= carrier
-            backend.carrier_mapping_ids = commands
+            mappings, _unmatched = self.env["mp.carrier.mapping"]._match_carriers(
+                backend, CARRIER_CODES, exact=False, first_only=False
+            )
             backend.message_post(
                 body=backend.env._(
-                    "%s shipping method(s) mapped to Amazon carriers.", len(commands)
+                    "%s shipping method(s) mapped to Amazon carriers.", len(mappings)
                 )
             )
         return True
@@ -226,6 +241,7 @@ class MpBackend(models.Model):
                 amazon_client_secret=(backend.amazon_lwa_client_secret or "").strip(),
                 amazon_refresh_token=(backend.amazon_refresh_token or "").strip(),
                 amazon_lwa_url=(backend.amazon_lwa_url or LWA_URL).strip(),
+                amazon_orders_api=backend.amazon_orders_api or "2026-01-01",
                 amazon_marketplaces=marketplaces.mapped("marketplace_id"),
                 amazon_price_marketplaces=marketplaces.filtered(
                     lambda m: m.currency_id == currency
@@ -251,6 +267,7 @@ class MpBackend(models.Model):
             price_marketplace_ids=settings["amazon_price_marketplaces"],
             currency=settings["amazon_currency"],
             issue_locale=settings["amazon_locale"],
+            orders_version=settings["amazon_orders_api"],
             # every worker and host of the database shares the quota
             rate_store=self.env["mp.rate.bucket"]._rate_store(),
         )
@@ -263,35 +280,6 @@ class MpBackend(models.Model):
                 "application again."
             )
         return super()._credentials_hint()
-
-    def _build_mapper(self):
-        if self.backend_type == "amazon":
-            return map_order
-        return super()._build_mapper()
-
-    def _raw_order_state(self, raw):
-        if self.backend_type == "amazon":
-            return amazon_mapping.raw_status(raw), amazon_mapping.marketplace_status(
-                raw
-            )
-        return super()._raw_order_state(raw)
-
-    def _raw_order_external_id(self, raw):
-        if self.backend_type == "amazon":
-            order_id = raw.get("AmazonOrderId") if isinstance(raw, dict) else None
-            return order_id if isinstance(order_id, str) and order_id else None
-        return super()._raw_order_external_id(raw)
-
-    def _order_import_lag(self):
-        if self.backend_type == "amazon":
-            # LastUpdatedBefore must be two minutes before now at least
-            return IMPORT_LAG
-        return super()._order_import_lag()
-
-    def _ships_each_delivery(self):
-        if self.backend_type == "amazon":
-            return True
-        return super()._ships_each_delivery()
 
     # ------------------------------------------------------------------
     # FBA
@@ -310,13 +298,16 @@ class MpBackend(models.Model):
             return self.amazon_fba_warehouse_id
         warehouses = self.env["stock.warehouse"].sudo().with_context(active_test=False)
         name = self.env._("Amazon FBA (%s)", self.name)
-        code = f"FBA{self.id}" if self.id < 100 else f"F{self.id}"[-5:]
         if warehouses.search_count(
             [("company_id", "=", self.company_id.id), ("name", "=", name)]
         ):
             name = f"{name} #{self.id}"
         warehouse = warehouses.create(
-            {"name": name, "code": code, "company_id": self.company_id.id}
+            {
+                "name": name,
+                "code": self._amazon_fba_warehouse_code(),
+                "company_id": self.company_id.id,
+            }
         )
         self.amazon_fba_warehouse_id = warehouse
         self.message_post(
@@ -327,35 +318,10 @@ class MpBackend(models.Model):
         )
         return warehouse
 
-    # ------------------------------------------------------------------
-    # demo
-    # ------------------------------------------------------------------
-    @api.model
-    def _amazon_sandbox_values(self, url, seller_id="A1SANDBOXSELLER1"):
-        """The values of an account on the sandbox's Amazon emulator at
-        ``url``, as one of its sellers (``mphub.sandbox.amazon.SELLERS``)."""
-        from mphub.sandbox import amazon
-
-        return {
-            "backend_type": "amazon",
-            "endpoint_url": url,
-            "amazon_lwa_url": f"{url}/auth/o2/token",
-            "amazon_lwa_client_id": amazon.LWA_CLIENT_ID,
-            "amazon_lwa_client_secret": amazon.LWA_CLIENT_SECRET,
-            "amazon_refresh_token": amazon.SELLERS[seller_id],
-            "amazon_seller_id": seller_id,
-        }
-
-    @api.model
-    def _amazon_demo_point_to_sandbox(self, backend_ids):
-        """Demo accounts talk to the sandbox (``python -m mphub.sandbox``)."""
-        url = os.environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_DEFAULT_URL
-        backends = self.browse(backend_ids)
-        backends.write(
-            {
-                **self._amazon_sandbox_values(url),
-                "pricelist_id": self._sandbox_pricelist().id,
-                "import_from": fields.Datetime.now() - timedelta(days=1),
-            }
-        )
-        backends.action_amazon_map_carriers()
+    def _amazon_fba_warehouse_code(self):
+        """The short name of the account's FBA warehouse, one no warehouse
+        of the company has (``fba_warehouse_code``)."""
+        self.ensure_one()
+        warehouses = self.env["stock.warehouse"].sudo().with_context(active_test=False)
+        taken = warehouses.search([("company_id", "=", self.company_id.id)])
+        return fba_warehouse_code(self.id, set(taken.mapped("code")))

@@ -5,3 +5,5 @@ from . import test_offer_export
 from . import test_rate_limits
 from . import test_secrets
 from . import test_order_taxes
+from . import test_fba_warehouse
+from . import test_orders_2026

@@ -34,10 +34,10 @@ class AmazonCommon(
 
     @classmethod
     def _create_backend(cls, name, seller, **values):
-        backends = cls.env["mp.backend"]
-        return backends.create(
+        demo = cls.env["mp.demo"]
+        return cls.env["mp.backend"].create(
             {
-                **backends._amazon_sandbox_values(cls.sandbox.urls["amazon"], seller),
+                **demo._amazon_sandbox_values(cls.sandbox.urls["amazon"], seller),
                 "name": name,
                 "amazon_marketplace_ids": [
                     Command.set(cls.env.ref("mp_amazon.marketplace_fr").ids)

@@ -4,6 +4,36 @@ from decimal import Decimal
 from .common import AmazonCommon
 
 
+def assert_imported(case, bindings):
+    """Each order of ``bindings`` as the emulator has it: a valid one is a
+    confirmed sale order with Amazon's total to the cent (its reference the
+    seller's order id, else Amazon's), a business one has the buyer's VAT
+    number; the others are in error, for their product or their data."""
+    for binding in bindings:
+        record = case.amazon.order_record(binding.external_id)
+        case.assertTrue(binding.raw_payload)
+        if record["kind"] == "valid":
+            case.assertEqual(binding.state, "done", binding.error_message)
+            order = binding.sale_order_id
+            case.assertEqual(order.state, "sale")
+            case.assertAlmostEqual(
+                order.amount_total, float(Decimal(record["order_total"])), 2
+            )
+            case.assertFalse(binding.amount_mismatch)
+            case.assertEqual(
+                order.client_order_ref,
+                record["seller_order_id"] or binding.external_id,
+            )
+            if record["is_business"]:
+                case.assertTrue(order.partner_id.commercial_partner_id.vat)
+        else:
+            case.assertEqual(binding.state, "error")
+            case.assertEqual(
+                binding.error_kind,
+                "product" if record["kind"] == "unknown_sku" else "data",
+            )
+
+
 class TestAmazonOrderImport(AmazonCommon):
     def test_import_creates_sale_orders_matching_amazon(self):
         ids = self.create_orders(
@@ -18,26 +48,7 @@ class TestAmazonOrderImport(AmazonCommon):
         self.assertEqual(run.state, "done")
         bindings = self.bindings()
         self.assertEqual(sorted(bindings.mapped("external_id")), sorted(ids))
-        for binding in bindings:
-            record = self.amazon.order_record(binding.external_id)
-            self.assertTrue(binding.raw_payload)
-            if record["kind"] == "valid":
-                self.assertEqual(binding.state, "done", binding.error_message)
-                order = binding.sale_order_id
-                self.assertEqual(order.state, "sale")
-                self.assertAlmostEqual(
-                    order.amount_total, float(Decimal(record["order_total"])), 2
-                )
-                self.assertFalse(binding.amount_mismatch)
-                self.assertEqual(order.client_order_ref, binding.external_id)
-                if record["is_business"]:
-                    self.assertTrue(order.partner_id.commercial_partner_id.vat)
-            else:
-                self.assertEqual(binding.state, "error")
-                self.assertEqual(
-                    binding.error_kind,
-                    "product" if record["kind"] == "unknown_sku" else "data",
-                )
+        assert_imported(self, bindings)
         promotions = self.env["sale.order.line"].search(
             [
                 ("order_id.mp_backend_id", "=", self.backend.id),

@@ -2,21 +2,16 @@ import hashlib
 import json
 from decimal import Decimal
 
+from mphub.offers import Listing
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..services.product_resolver import ProductKey, ProductResolver
 from ..services.stored_text import in_company_lang
 
 CENT = Decimal("0.01")
-# where the readable parts of a listing may be, in the marketplaces' records
-# (Mirakl OF21 offers, Amazon listings items): tried in turn
-SKU_KEYS = ("shop_sku", "sku", "offer_sku", "seller_sku", "sellerSku")
-TITLE_KEYS = ("product_title", "title", "item_name", "itemName")
-EAN_KEYS = ("ean", "gtin", "barcode")
-PRODUCT_ID_KEYS = ("product_sku", "asin")
-OFFER_ID_KEYS = ("offer_id",)
-CONDITION_KEYS = ("state_code", "conditionType", "condition_type")
 
 
 class MpListingReview(models.Model):
@@ -30,21 +25,11 @@ class MpListingReview(models.Model):
 
     _name = "mp.listing.review"
     _description = "Marketplace Listing to Review"
-    _inherit = ["mail.thread"]
+    _inherit = ["mp.account.mixin", "mail.thread"]
     _order = "state, backend_id, seller_sku, id"
     _rec_name = "seller_sku"
     _check_company_auto = True
 
-    backend_id = fields.Many2one(
-        "mp.backend",
-        string="Marketplace Account",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
-    company_id = fields.Many2one(
-        related="backend_id.company_id", store=True, index=True
-    )
     currency_id = fields.Many2one(related="backend_id.currency_id")
     key = fields.Char(required=True, readonly=True)
     seller_sku = fields.Char(string="Seller SKU", readonly=True)
@@ -173,22 +158,17 @@ class MpListingReview(models.Model):
         if offer:
             offer.product_id = product
         else:
-            offer = offers.create(
-                self._offer_vals(
-                    self.backend_id,
-                    product,
-                    {
-                        "sku": self.seller_sku,
-                        "ean": (self.eans or "").split(",")[0] or False,
-                        "marketplace_product_id": self.marketplace_product_id,
-                        "external_id": self.external_id,
-                        "condition": self.condition,
-                        "title": self.title,
-                        "quantity": self.quantity,
-                        "price": self.price,
-                    },
-                )
+            listing = Listing(
+                sku=self.seller_sku,
+                eans=tuple(ean for ean in (self.eans or "").split(",") if ean),
+                marketplace_product_id=self.marketplace_product_id or None,
+                external_id=self.external_id or None,
+                condition=self.condition or None,
+                title=self.title or None,
+                quantity=self.quantity,
+                price=Decimal(str(self.price)),
             )
+            offer = offers.create(self._offer_vals(self.backend_id, product, listing))
         self.write({"state": "linked", "product_id": product.id, "offer_id": offer.id})
         self.message_post(body=self.env._("Linked to %s.", product.display_name))
         return offer
@@ -217,32 +197,33 @@ class MpListingReview(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _offer_vals(self, backend, product, listing):
-        """Values of a new offer bound from a listing: what the marketplace
-        shows is taken as confirmed, so that only differences get pushed."""
+        """Values of a new offer bound from a ``Listing``: what the
+        marketplace shows is taken as confirmed, so that only differences
+        get pushed."""
         vals = {
             "backend_id": backend.id,
             "product_id": product.id,
-            "seller_sku": listing["sku"],
-            "ean": listing.get("ean") or False,
-            "marketplace_product_id": listing.get("marketplace_product_id") or False,
-            "external_id": listing.get("external_id") or False,
-            "condition": listing.get("condition") or False,
-            "title": listing.get("title") or False,
+            "seller_sku": listing.sku,
+            "ean": listing.eans[0] if listing.eans else False,
+            "marketplace_product_id": listing.marketplace_product_id or False,
+            "external_id": listing.external_id or False,
+            "condition": listing.condition or False,
+            "title": listing.title or False,
             "date_checked": fields.Datetime.now(),
         }
-        if listing.get("quantity") is not None:
+        if listing.quantity is not None:
             vals.update(
                 stock_state="confirmed",
-                sent_quantity=listing["quantity"],
-                confirmed_quantity=listing["quantity"],
-                mp_quantity=listing["quantity"],
+                sent_quantity=listing.quantity,
+                confirmed_quantity=listing.quantity,
+                mp_quantity=listing.quantity,
             )
-        if listing.get("price") is not None:
+        if listing.price is not None:
             vals.update(
                 price_state="confirmed",
-                sent_price=float(listing["price"]),
-                confirmed_price=float(listing["price"]),
-                mp_price=float(listing["price"]),
+                sent_price=float(listing.price),
+                confirmed_price=float(listing.price),
+                mp_price=float(listing.price),
             )
         return vals
 
@@ -275,9 +256,7 @@ class MpListingReview(models.Model):
         for listing in todo:
             products = matches[listing.sku]
             if len(products) == 1:
-                new_vals.append(
-                    self._offer_vals(backend, products, _listing_dict(listing))
-                )
+                new_vals.append(self._offer_vals(backend, products, listing))
             else:
                 reviews.append((listing, products))
         if new_vals:
@@ -293,50 +272,11 @@ class MpListingReview(models.Model):
 
     @api.model
     def _match(self, backend, listings):
-        """SKU -> matching products (SKU, then EAN, then marketplace id)."""
-        company = backend.company_id
-        products = self.env["product.product"]
-        company_domain = [
-            "|",
-            ("company_id", "=", False),
-            ("company_id", "=", company.id),
-        ]
-        by_code = {}
-        for product in products.search(
-            [("default_code", "in", [x.sku for x in listings])] + company_domain
-        ):
-            by_code.setdefault(product.default_code, products)
-            by_code[product.default_code] |= product
-        eans = {ean for x in listings for ean in x.eans}
-        by_ean = {}
-        if eans:
-            for product in products.search(
-                [("barcode", "in", list(eans))] + company_domain
-            ):
-                by_ean[product.barcode] = product
-        mp_ids = {
-            x.marketplace_product_id for x in listings if x.marketplace_product_id
-        }
-        by_mp_id = {}
-        if mp_ids:
-            for offer in self.env["mp.offer.binding"].search(
-                [
-                    ("backend_id", "=", backend.id),
-                    ("marketplace_product_id", "in", list(mp_ids)),
-                ]
-            ):
-                by_mp_id.setdefault(offer.marketplace_product_id, products)
-                by_mp_id[offer.marketplace_product_id] |= offer.product_id
-        result = {}
-        for listing in listings:
-            found = by_code.get(listing.sku, products)
-            if not found:
-                for ean in listing.eans:
-                    found |= by_ean.get(ean, products)
-            if not found and listing.marketplace_product_id:
-                found = by_mp_id.get(listing.marketplace_product_id, products)
-            result[listing.sku] = found
-        return result
+        """SKU -> matching products, by the rule of the order import
+        (``services/product_resolver.py``: offer, SKU, EANs, marketplace
+        product id; the account's company)."""
+        resolver = ProductResolver(backend.with_env(self.env))
+        return resolver.candidates(ProductKey.of_listing(x) for x in listings)
 
     @api.model
     def _compare_known(self, backend, known, by_sku):
@@ -358,37 +298,9 @@ class MpListingReview(models.Model):
         )
         pending = {row[0] for row in self.env.cr.fetchall()}
         rows = []
-        drifted = 0
         for sku, offer in known.items():
             listing = by_sku[sku]
-            notes = []
-            if offer.id not in pending:
-                if (
-                    offer.stock_state == "confirmed"
-                    and listing.quantity is not None
-                    and listing.quantity != offer.confirmed_quantity
-                ):
-                    notes.append(
-                        self.env._(
-                            "quantity %(mp)s instead of %(ours)s",
-                            mp=listing.quantity,
-                            ours=offer.confirmed_quantity,
-                        )
-                    )
-                if (
-                    offer.price_state == "confirmed"
-                    and listing.price is not None
-                    and Decimal(listing.price).quantize(CENT)
-                    != Decimal(str(offer.confirmed_price)).quantize(CENT)
-                ):
-                    notes.append(
-                        self.env._(
-                            "price %(mp)s instead of %(ours)s",
-                            mp=listing.price,
-                            ours=offer.confirmed_price,
-                        )
-                    )
-            drifted += bool(notes)
+            notes = [] if offer.id in pending else self._drift_notes(offer, listing)
             rows.append(
                 (
                     offer.id,
@@ -399,6 +311,44 @@ class MpListingReview(models.Model):
                     listing.external_id,
                 )
             )
+        self._write_marketplace_values(rows)
+        return sum(1 for row in rows if row[3])
+
+    @api.model
+    def _drift_notes(self, offer, listing):
+        """How the listing differs from the offer's last confirmed push."""
+        notes = []
+        if (
+            offer.stock_state == "confirmed"
+            and listing.quantity is not None
+            and listing.quantity != offer.confirmed_quantity
+        ):
+            notes.append(
+                self.env._(
+                    "quantity %(mp)s instead of %(ours)s",
+                    mp=listing.quantity,
+                    ours=offer.confirmed_quantity,
+                )
+            )
+        if (
+            offer.price_state == "confirmed"
+            and listing.price is not None
+            and Decimal(listing.price).quantize(CENT)
+            != Decimal(str(offer.confirmed_price)).quantize(CENT)
+        ):
+            notes.append(
+                self.env._(
+                    "price %(mp)s instead of %(ours)s",
+                    mp=listing.price,
+                    ours=offer.confirmed_price,
+                )
+            )
+        return notes
+
+    @api.model
+    def _write_marketplace_values(self, rows):
+        """Write what the marketplace shows on the offers, in one statement:
+        rows of (offer id, quantity, price, drift, note, external id)."""
         self.env.cr.execute(
             SQL(
                 """
@@ -416,7 +366,6 @@ class MpListingReview(models.Model):
             )
         )
         self.env["mp.offer.binding"].invalidate_model()
-        return drifted
 
     @api.model
     def _queue_review(self, backend, listing, products):
@@ -445,30 +394,36 @@ class MpListingReview(models.Model):
 
     @api.model
     def _queue_invalid(self, backend, raw, reason):
-        """Queue a listing the connector could not read, with what can be
-        read of it (SKU, EANs, title...) and always the reason."""
+        """Queue a listing the connector could not read, with what its
+        client can read of it (SKU, EANs, title...) and always the reason."""
         text = json.dumps(raw, default=str, sort_keys=True)
-        found = _readable_parts(raw)
-        sku = found.get("sku")
+        found = self._listing_parts(backend, raw)
+        sku = found.sku or None
         key = sku or "raw-" + hashlib.sha1(text.encode()).hexdigest()[:16]
         self._upsert(
             backend,
             key,
             {
                 "seller_sku": sku or False,
-                "eans": ",".join(found.get("eans", ())) or False,
-                "title": found.get("title") or False,
-                "marketplace_product_id": found.get("product_id") or False,
-                "external_id": found.get("offer_id") or False,
-                "condition": found.get("condition") or False,
+                "eans": ",".join(found.eans) or False,
+                "title": found.title or False,
+                "marketplace_product_id": found.marketplace_product_id or False,
+                "external_id": found.external_id or False,
+                "condition": found.condition or False,
                 "reason": "invalid",
-                "message": str(reason or "").strip()
+                "message": str(reason or found.problem or "").strip()
                 or self.env._("The marketplace sent a listing that cannot be read."),
                 "raw_payload": json.dumps(raw, default=str, sort_keys=True, indent=2),
                 "date_seen": fields.Datetime.now(),
             },
         )
         return 1
+
+    @api.model
+    def _listing_parts(self, backend, raw):
+        """What the account's client reads of an unreadable listing record
+        (a partial ``mphub.offers.Listing``)."""
+        return backend._get_client().listing_parts(raw)
 
     def _upsert(self, backend, key, vals):
         review = self.search(
@@ -500,70 +455,3 @@ class MpListingReview(models.Model):
                     "product_id": offer.product_id.id,
                 }
             )
-
-
-def _listing_dict(listing):
-    return {
-        "sku": listing.sku,
-        "ean": listing.eans[0] if listing.eans else None,
-        "marketplace_product_id": listing.marketplace_product_id,
-        "external_id": listing.external_id,
-        "condition": listing.condition,
-        "title": listing.title,
-        "quantity": listing.quantity,
-        "price": listing.price,
-    }
-
-
-def _plain(value, max_length=200):
-    """``value`` as a short one-line text, None when it is not a plain
-    string or number (what an unreadable record holds may be anything)."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    text = " ".join(str(value).split())
-    return text[:max_length] or None
-
-
-def _first(records, keys):
-    for record in records:
-        for key in keys:
-            value = _plain(record.get(key))
-            if value:
-                return value
-    return None
-
-
-def _readable_parts(raw):
-    """What can be read of a raw listing record: {sku, eans, title,
-    product_id, offer_id, condition}, each only when present and plain."""
-    if not isinstance(raw, dict):
-        return {}
-    # Amazon items keep the title, ASIN and condition in their summaries
-    summaries = raw.get("summaries")
-    records = [raw] + [
-        summary
-        for summary in (summaries if isinstance(summaries, list) else ())
-        if isinstance(summary, dict)
-    ]
-    eans = []
-    for key in EAN_KEYS:
-        value = _plain(raw.get(key), 50)
-        if value and value not in eans:
-            eans.append(value)
-    references = raw.get("product_references")
-    for ref in references if isinstance(references, list) else ():
-        if not isinstance(ref, dict):
-            continue
-        kind = _plain(ref.get("reference_type"), 20)
-        value = _plain(ref.get("reference"), 50)
-        if value and kind and kind.upper() in ("EAN", "GTIN", "UPC"):
-            if value not in eans:
-                eans.append(value)
-    return {
-        "sku": _first([raw], SKU_KEYS),
-        "eans": eans,
-        "title": _first(records, TITLE_KEYS),
-        "product_id": _first(records, PRODUCT_ID_KEYS),
-        "offer_id": _first([raw], OFFER_ID_KEYS),
-        "condition": _first(records, CONDITION_KEYS),
-    }

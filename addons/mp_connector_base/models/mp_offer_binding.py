@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .mp_backend_offer import notification
+from ..services.notify import RELOAD, notification
 
 PUSH_STATES = [
     ("never", "Never Pushed"),
@@ -25,27 +25,17 @@ class MpOfferBinding(models.Model):
     marketplace confirmed: the export engine writes offers in bulk SQL, so
     the confirmation of a push logs one compact note per offer whose
     confirmed quantity or price changed, or that was rejected
-    (``mp.offer.push._log_offer_changes``), never one per write.
+    (``services/push_status.py`` ``OfferNotes``), never one per write.
     """
 
     _name = "mp.offer.binding"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mp.binding.mixin", "mail.thread", "mail.activity.mixin"]
     _description = "Marketplace Offer"
     _order = "backend_id, seller_sku"
     _rec_name = "seller_sku"
     _check_company_auto = True
+    _mp_key_field = "seller_sku"
 
-    backend_id = fields.Many2one(
-        "mp.backend",
-        string="Marketplace Account",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
-    backend_type = fields.Selection(related="backend_id.backend_type")
-    company_id = fields.Many2one(
-        related="backend_id.company_id", store=True, index=True
-    )
     currency_id = fields.Many2one(related="backend_id.currency_id")
     product_id = fields.Many2one(
         "product.product",
@@ -273,12 +263,18 @@ class MpOfferBinding(models.Model):
     def action_export_now(self):
         """Push these offers now, even if nothing seems to have changed."""
         self._mark_dirty(force=True)
-        return notification(self.env._("%s offer(s) queued for export.", len(self)))
+        return notification(
+            self.env._("%s offer(s) queued for export.", len(self)),
+            kind="success",
+            next_action=RELOAD,
+        )
 
     def action_fix_drift(self):
         """Push again the values Odoo wants, over the marketplace's."""
         drifted = self.filtered("drift")
         drifted._mark_dirty(force=True)
         return notification(
-            self.env._("%s drifted offer(s) queued for correction.", len(drifted))
+            self.env._("%s drifted offer(s) queued for correction.", len(drifted)),
+            kind="success",
+            next_action=RELOAD,
         )

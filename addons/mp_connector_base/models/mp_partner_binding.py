@@ -2,18 +2,15 @@ from odoo import fields, models
 
 
 class MpPartnerBinding(models.Model):
-    """A marketplace buyer known to Odoo as a partner."""
+    """A marketplace buyer known to Odoo as a partner (see
+    ``services/partner_resolver.py``, the one place buyers and their
+    addresses are found or created)."""
 
     _name = "mp.partner.binding"
+    _inherit = ["mp.binding.mixin"]
     _description = "Marketplace Buyer"
     _order = "id desc"
 
-    backend_id = fields.Many2one(
-        "mp.backend", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(
-        related="backend_id.company_id", store=True, index=True
-    )
     external_id = fields.Char(string="Buyer ID", required=True)
     partner_id = fields.Many2one(
         "res.partner", required=True, ondelete="cascade", index=True

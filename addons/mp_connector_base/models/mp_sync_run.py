@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..services.journal import Journal
+
 
 def format_duration(env, seconds):
     """``seconds`` as people read it: "< 1 s", "12 s", "1 min 12 s",
@@ -26,20 +28,11 @@ class MpSyncRun(models.Model):
     """
 
     _name = "mp.sync.run"
+    _inherit = ["mp.account.mixin"]
     _description = "Marketplace Sync Run"
     _order = "date_start desc, id desc"
     _rec_name = "display_name"
 
-    backend_id = fields.Many2one(
-        "mp.backend",
-        string="Marketplace Account",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
-    company_id = fields.Many2one(
-        related="backend_id.company_id", store=True, index=True
-    )
     parent_id = fields.Many2one(
         "mp.sync.run",
         string="Import Run",
@@ -182,7 +175,7 @@ class MpSyncRun(models.Model):
         for run in running:
             run.backend_id._log_event("error", message, run=run, event_type="failure")
             if run.operation == "import_orders":
-                run.backend_id._register_failure(message)
+                Journal(run.backend_id).register_failure(message)
 
     def action_open_events(self):
         self.ensure_one()
@@ -218,53 +211,3 @@ class MpSyncRun(models.Model):
         self.sudo().search(
             [("date_start", "<", limit), ("state", "!=", "running")]
         ).unlink()
-
-
-class MpSyncEvent(models.Model):
-    """A line of the sync journal: a retry, an error, a notable fact."""
-
-    _name = "mp.sync.event"
-    _description = "Marketplace Sync Event"
-    _order = "date desc, id desc"
-
-    date = fields.Datetime(default=fields.Datetime.now, required=True, index=True)
-    backend_id = fields.Many2one(
-        "mp.backend",
-        string="Marketplace Account",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
-    company_id = fields.Many2one(
-        related="backend_id.company_id", store=True, index=True
-    )
-    run_id = fields.Many2one(
-        "mp.sync.run", string="Sync Run", ondelete="cascade", index="btree_not_null"
-    )
-    order_binding_id = fields.Many2one(
-        "mp.order.binding",
-        string="Marketplace Order",
-        ondelete="cascade",
-        index="btree_not_null",
-        help="The order concerned; its raw payload is on it.",
-    )
-    level = fields.Selection(
-        [("info", "Info"), ("warning", "Warning"), ("error", "Error")],
-        default="info",
-        required=True,
-    )
-    event_type = fields.Selection(
-        [
-            ("info", "Information"),
-            ("retry", "Retry"),
-            ("data_error", "Data error"),
-            ("export_error", "Export error"),
-            ("failure", "Run failure"),
-        ],
-        string="Type",
-        default="info",
-        required=True,
-        index=True,
-    )
-    message = fields.Text(required=True)
-    job_uuid = fields.Char(string="Job UUID", index="btree_not_null")

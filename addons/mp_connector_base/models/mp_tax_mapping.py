@@ -10,20 +10,11 @@ class MpTaxMapping(models.Model):
     """
 
     _name = "mp.tax.mapping"
+    _inherit = ["mp.account.mixin"]
     _description = "Marketplace Tax Mapping"
     _order = "backend_id, code, id"
     _check_company_auto = True
 
-    backend_id = fields.Many2one(
-        "mp.backend",
-        string="Marketplace Account",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
-    company_id = fields.Many2one(
-        related="backend_id.company_id", store=True, index=True
-    )
     code = fields.Char(
         string="Marketplace Tax Code",
         required=True,

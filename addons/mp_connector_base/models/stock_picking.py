@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..services.notify import CLOSE, notification
+from ..services.status_export import StatusExport
 from ..services.stored_text import in_company_lang
 
 
@@ -62,25 +64,10 @@ class StockPicking(models.Model):
             lambda p: p.state == "done" and p.picking_type_code == "outgoing"
         ):
             binding = picking.sale_id.mp_binding_ids[:1]
-            if not binding or binding.ship_state == "done":
-                continue
-            # the job's description is stored: in the company's language
-            binding = in_company_lang(binding, binding.company_id)
-            if binding.backend_id._ships_each_delivery():
-                if not picking.mp_shipment_sent:
-                    binding._queue_shipment(picking)
-                continue
-            if binding.ship_state == "pending":
-                continue
-            open_deliveries = picking.sale_id.picking_ids.filtered(
-                lambda p: (
-                    p.picking_type_code == "outgoing"
-                    and p.state not in ("done", "cancel")
-                )
-            )
-            if open_deliveries:
-                continue
-            binding._queue_shipment(picking)
+            if binding:
+                # the job's description is stored: in the company's language
+                binding = in_company_lang(binding, binding.company_id)
+                StatusExport(binding).on_delivery_done(picking)
 
     def action_mp_retry_shipment(self):
         self.ensure_one()
@@ -88,17 +75,14 @@ class StockPicking(models.Model):
         if not binding:
             raise UserError(self.env._("This delivery is not for a marketplace order."))
         binding.check_access("write")
-        in_company_lang(binding.sudo(), binding.company_id)._queue_shipment(self)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Shipment sent again"),
-                "message": self.env._(
-                    "The shipment of %s is being declared to the marketplace.",
-                    self.name,
-                ),
-                "type": "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        binding = in_company_lang(binding.sudo(), binding.company_id)
+        StatusExport(binding).queue_shipment(self)
+        return notification(
+            self.env._(
+                "The shipment of %s is being declared to the marketplace.",
+                self.name,
+            ),
+            title=self.env._("Shipment sent again"),
+            kind="success",
+            next_action=CLOSE,
+        )

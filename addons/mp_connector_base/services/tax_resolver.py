@@ -16,6 +16,27 @@ from decimal import Decimal
 from mphub.taxes import Candidate, choose
 
 
+def sale_taxes(env, company, included=None, rate=None, country=None):
+    """The sales taxes of ``company`` by percentage (the one lookup of sales
+    taxes of the connector), in their sequence: those included in price or
+    not (``included``), of a ``rate`` (percent), of a ``country``, when
+    given."""
+    Tax = env["account.tax"]
+    domain = [
+        *Tax._check_company_domain(company),
+        ("type_tax_use", "=", "sale"),
+        ("amount_type", "=", "percent"),
+    ]
+    if rate is not None:
+        domain.append(("amount", "=", float(rate)))
+    if country is not None:
+        domain.append(("country_id", "=", country.id))
+    taxes = Tax.search(domain, order="sequence, id")
+    if included is not None:
+        taxes = taxes.filtered(lambda tax: tax.price_include == included)
+    return taxes
+
+
 class TaxNotFound(Exception):
     """No tax of the books agrees with the marketplace's amount."""
 
@@ -66,6 +87,25 @@ class TaxResolver:
 
     # -- candidates -----------------------------------------------------------
     def _candidates(self, charge, products, fiscal_position, country, notes):
+        """The candidate taxes of ``charge``, in order of trust."""
+        yield from self._product_candidates(charge, products, fiscal_position, notes)
+        mapping = self._tax_mapping()
+        for code in charge.codes:
+            if code in mapping:
+                candidate = self._candidate(
+                    mapping[code],
+                    charge.included,
+                    self.env._("tax mapping of code %s", code),
+                    notes,
+                )
+                if candidate:
+                    yield candidate
+        yield from self._company_candidates(charge, country)
+
+    def _product_candidates(self, charge, products, fiscal_position, notes):
+        """The taxes of the products the charge is about (the account's
+        shipping, promotion or gift wrapping product, the line's product),
+        mapped through the fiscal position."""
         env = self.env
         product = products.get(charge.line.sku)
         sources = {
@@ -94,17 +134,11 @@ class TaxResolver:
             candidate = self._candidate(taxes, charge.included, origin, notes)
             if candidate:
                 yield candidate
-        mapping = self._tax_mapping()
-        for code in charge.codes:
-            if code in mapping:
-                candidate = self._candidate(
-                    mapping[code],
-                    charge.included,
-                    env._("tax mapping of code %s", code),
-                    notes,
-                )
-                if candidate:
-                    yield candidate
+
+    def _company_candidates(self, charge, country):
+        """The company's sales taxes of the rate the marketplace states,
+        then those of the VAT country."""
+        env = self.env
         company_taxes = self._sale_taxes(charge.included)
         if charge.rate is not None:
             stated = [
@@ -198,15 +232,7 @@ class TaxResolver:
 
     def _sale_taxes(self, included):
         if self._company_taxes is None:
-            Tax = self.env["account.tax"]
-            self._company_taxes = Tax.search(
-                [
-                    *Tax._check_company_domain(self.company),
-                    ("type_tax_use", "=", "sale"),
-                    ("amount_type", "=", "percent"),
-                ],
-                order="sequence, id",
-            )
+            self._company_taxes = sale_taxes(self.env, self.company)
         return [tax for tax in self._company_taxes if tax.price_include == included]
 
     def _tax_mapping(self):

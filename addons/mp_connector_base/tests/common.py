@@ -5,7 +5,7 @@ from operator import attrgetter
 import requests
 from mphub.sandbox import Sandbox
 
-from odoo.addons.mp_connector_base.models import mp_backend
+from odoo.addons.mp_connector_base.services.sandbox_demo import SandboxDemo
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -34,7 +34,30 @@ class JobRunnerMixin:
     Jobs enqueued by jobs are run too; a ``RetryableJobError`` puts the job
     back in the queue (its delay is not waited for) until it succeeds or
     reaches its maximum number of retries.
+
+    Journal events a job writes in a transaction of their own (retries:
+    ``mp.backend._write_detached_event``) cannot be: the test runs in one
+    transaction, which a new cursor would not see. They are kept aside
+    while a job runs and written in the test's transaction once the job's
+    savepoint is gone, so that they survive its rollback as they would;
+    outside jobs they are written in the test's transaction at once.
     """
+
+    _detached_events = None  # a list while jobs run
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+
+        def write_detached_event(backend, vals):
+            if cls._detached_events is not None:
+                cls._detached_events.append(vals)
+            else:
+                backend.env["mp.sync.event"].sudo().create(vals)
+
+        cls.classPatch(
+            type(cls.env["mp.backend"]), "_write_detached_event", write_detached_event
+        )
 
     def trap_jobs(self):
         return trap_jobs()
@@ -44,14 +67,15 @@ class JobRunnerMixin:
         leaving the rest in the trap). Returns counts of performed, retried
         and failed (given up on) jobs."""
         stats = {"performed": 0, "retried": 0, "failed": 0}
-        mp_backend.DETACHED_EVENTS = []
+        type(self)._detached_events = []
         try:
             return self._run_job_rounds(trap, rounds, stats)
         finally:
-            mp_backend.DETACHED_EVENTS = None
+            type(self)._detached_events = None
 
     def _flush_detached_events(self):
-        events, mp_backend.DETACHED_EVENTS = mp_backend.DETACHED_EVENTS, []
+        events = type(self)._detached_events
+        type(self)._detached_events = []
         if events:
             self.env["mp.sync.event"].sudo().create(events)
 
@@ -85,7 +109,8 @@ class MarketplaceFixturesMixin:
     @classmethod
     def setup_marketplace_fixtures(cls, pricelist_name="Marketplaces EUR"):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.products = cls.env["mp.backend"]._load_sandbox_catalog(size=60, quantity=50)
+        cls.sandbox_demo = SandboxDemo(cls.env)
+        cls.products = cls.sandbox_demo.load_catalog(size=60, quantity=50)
         cls.eur = cls.env.ref("base.EUR")
         cls.eur.active = True
         cls.pricelist = cls.env["product.pricelist"].create(

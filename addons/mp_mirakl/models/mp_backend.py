@@ -1,17 +1,11 @@
-import os
-
-from mphub.mirakl import mapping as mirakl_mapping
 from mphub.mirakl.client import MiraklClient
-from mphub.mirakl.mapping import map_order
 from mphub.mirakl.profiles import PROFILES, get_profile
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.mp_connector_base.services.notify import notification
 from odoo.addons.mp_connector_base.services.stored_text import in_company_lang
-
-SANDBOX_URL_VARIABLE = "MPHUB_SANDBOX_MIRAKL_URL"
-SANDBOX_DEFAULT_URL = "http://127.0.0.1:8901"
 
 
 def _operator_selection(_model):
@@ -78,33 +72,12 @@ class MpBackend(models.Model):
         for backend in self.filtered(lambda b: b.backend_type == "mirakl"):
             backend = in_company_lang(backend, backend.company_id)
             profile = get_profile(backend.mirakl_operator)
-            mapped = backend.carrier_mapping_ids.carrier_id
-            new_mappings = []
-            for carrier_name, code in profile.carriers:
-                carrier = self.env["delivery.carrier"].search(
-                    [
-                        ("name", "=ilike", carrier_name),
-                        "|",
-                        ("company_id", "=", False),
-                        ("company_id", "=", backend.company_id.id),
-                    ],
-                    limit=1,
-                )
-                if carrier and carrier not in mapped:
-                    new_mappings.append(
-                        Command.create(
-                            {"carrier_id": carrier.id, "marketplace_code": code}
-                        )
-                    )
-                    mapped |= carrier
-            backend.write(
-                {
-                    "import_state_ids": [
-                        Command.set(backend._mirakl_states(profile.import_states).ids)
-                    ],
-                    "carrier_mapping_ids": new_mappings,
-                }
+            self.env["mp.carrier.mapping"]._match_carriers(
+                backend, [(code, [name]) for name, code in profile.carriers]
             )
+            backend.import_state_ids = [
+                Command.set(backend._mirakl_states(profile.import_states).ids)
+            ]
             backend.message_post(
                 body=backend.env._("Presets of %s applied.", profile.name)
             )
@@ -122,23 +95,16 @@ class MpBackend(models.Model):
             backend._enqueue(
                 backend,
                 "_job_mirakl_fetch_carriers",
-                priority=20,
-                max_retries=10,
+                preset="read_settings",
                 description=backend.env._("%s: fetch carriers", backend.name),
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._(
-                    "The carriers of %s are being fetched; they appear in the "
-                    "Carriers tab.",
-                    ", ".join(backends.mapped("name")),
-                ),
-                "sticky": False,
-            },
-        }
+        return notification(
+            self.env._(
+                "The carriers of %s are being fetched; they appear in the "
+                "Carriers tab.",
+                ", ".join(backends.mapped("name")),
+            )
+        )
 
     def _job_mirakl_fetch_carriers(self):
         """Job: read the operator's carriers (see ``_mirakl_fetch_carriers``)."""
@@ -150,42 +116,21 @@ class MpBackend(models.Model):
         client = self._get_client()
         with self._map_errors(what=self.env._("Carrier list")):
             carriers = client.list_carriers()
-        mapped = self.carrier_mapping_ids
-        unmatched = []
+        known = set(self.carrier_mapping_ids.mapped("marketplace_code"))
+        labels = {}
         for carrier in carriers:
-            code, label = carrier.get("code"), carrier.get("label") or ""
-            if not code:
-                continue
-            existing = mapped.filtered(lambda m, code=code: m.marketplace_code == code)
-            if existing:
-                continue
-            odoo_carrier = self.env["delivery.carrier"].search(
-                [
-                    "|",
-                    ("name", "=ilike", label),
-                    ("name", "=ilike", code),
-                    "|",
-                    ("company_id", "=", False),
-                    ("company_id", "=", self.company_id.id),
-                ],
-                limit=1,
-            )
-            if odoo_carrier and odoo_carrier not in mapped.carrier_id:
-                mapped |= self.env["mp.carrier.mapping"].create(
-                    {
-                        "backend_id": self.id,
-                        "carrier_id": odoo_carrier.id,
-                        "marketplace_code": code,
-                    }
-                )
-            else:
-                unmatched.append(f"{code} ({label})")
+            code = carrier.get("code")
+            if code and code not in known:
+                labels.setdefault(code, carrier.get("label") or "")
+        _mappings, unmatched = self.env["mp.carrier.mapping"]._match_carriers(
+            self, [(code, [label, code]) for code, label in labels.items()]
+        )
         if unmatched:
             self.message_post(
                 body=self.env._(
                     "Carriers known to the marketplace without a matching shipping "
                     "method: %s",
-                    ", ".join(unmatched),
+                    ", ".join(f"{code} ({labels[code]})" for code in unmatched),
                 )
             )
         return self.env._("%s carriers read.", len(carriers))
@@ -208,38 +153,3 @@ class MpBackend(models.Model):
             shop_id=settings.get("mirakl_shop_id") or None,
             timeout=settings["timeout"],
         )
-
-    def _build_mapper(self):
-        if self.backend_type == "mirakl":
-            return map_order
-        return super()._build_mapper()
-
-    def _raw_order_state(self, raw):
-        if self.backend_type == "mirakl":
-            state = raw.get("order_state") if isinstance(raw, dict) else None
-            return mirakl_mapping.raw_status(raw), state
-        return super()._raw_order_state(raw)
-
-    def _raw_order_external_id(self, raw):
-        if self.backend_type == "mirakl":
-            order_id = raw.get("order_id") if isinstance(raw, dict) else None
-            return order_id if isinstance(order_id, str) and order_id else None
-        return super()._raw_order_external_id(raw)
-
-    # ------------------------------------------------------------------
-    # demo
-    # ------------------------------------------------------------------
-    @api.model
-    def _mirakl_demo_point_to_sandbox(self, backend_ids):
-        """Demo accounts talk to the sandbox (``python -m mphub.sandbox``)."""
-        url = os.environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_DEFAULT_URL
-        backends = self.browse(backend_ids)
-        for backend in backends:
-            backend.write(
-                {
-                    "endpoint_url": url,
-                    "api_key": get_profile(backend.mirakl_operator).sandbox_api_key,
-                    "pricelist_id": self._sandbox_pricelist().id,
-                }
-            )
-        backends.action_mirakl_apply_profile()

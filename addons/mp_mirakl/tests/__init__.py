@@ -10,3 +10,4 @@ from . import test_delivery_details
 from . import test_order_taxes
 from . import test_overview
 from . import test_order_ux
+from . import test_platform

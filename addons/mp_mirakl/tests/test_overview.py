@@ -282,7 +282,9 @@ class TestOverview(MiraklCommon):
         backends = self.env["mp.backend"]
         amazon = backends.create(
             {
-                **backends._amazon_sandbox_values(self.sandbox.urls["amazon"]),
+                **self.env["mp.demo"]._amazon_sandbox_values(
+                    self.sandbox.urls["amazon"]
+                ),
                 "name": "Amazon overview",
                 "amazon_refresh_token": "Atzr|not-a-token",
                 "warehouse_id": self.warehouse.id,
@@ -328,8 +330,8 @@ class TestOverview(MiraklCommon):
         company = self.env["res.company"].create(
             {"name": "Overview France", "country_id": self.env.ref("base.fr").id}
         )
-        backends = self.env["mp.backend"]
-        taxes = {rate: backends._sandbox_sale_tax(company, rate) for rate in (20, 5.5)}
+        demo = self.env["mp.demo"]
+        taxes = {rate: demo._sandbox_sale_tax(company, rate) for rate in (20, 5.5)}
         groups = {rate: tax.tax_group_id for rate, tax in taxes.items()}
         self.assertNotEqual(groups[20], groups[5.5])
         self.assertEqual(groups[20].name, "VAT 20%")
@@ -338,7 +340,7 @@ class TestOverview(MiraklCommon):
             self.assertEqual(group.company_id, company)
             self.assertEqual(group.country_id, self.env.ref("base.fr"))
         # another tax of a rate joins the group of the rate
-        excluded = backends._sandbox_sale_tax(company, 20, included=False)
+        excluded = demo._sandbox_sale_tax(company, 20, included=False)
         self.assertNotEqual(excluded, taxes[20])
         self.assertEqual(excluded.tax_group_id, groups[20])
-        self.assertEqual(backends._sandbox_sale_tax(company, 20), taxes[20])
+        self.assertEqual(demo._sandbox_sale_tax(company, 20), taxes[20])

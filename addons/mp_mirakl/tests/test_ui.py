@@ -14,7 +14,7 @@ class TestMarketplaceUi(SandboxMixin, JobRunnerMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.start_sandbox()
-        cls.env["mp.backend"]._load_sandbox_catalog(size=60, quantity=50)
+        cls.env["mp.demo"]._load_sandbox_catalog(size=60, quantity=50)
         cls.backend = cls.env["mp.backend"].create(
             {
                 "name": "Tour account",
@@ -22,7 +22,7 @@ class TestMarketplaceUi(SandboxMixin, JobRunnerMixin, HttpCase):
                 "mirakl_operator": "carrefour",
                 "endpoint_url": cls.sandbox.urls["mirakl"],
                 "api_key": CARREFOUR_KEY,
-                "pricelist_id": cls.env["mp.backend"]._sandbox_pricelist().id,
+                "pricelist_id": cls.env["mp.demo"]._sandbox_pricelist().id,
                 "import_from": fields.Datetime.now() - timedelta(hours=1),
                 "sequence": 0,
             }
