@@ -83,24 +83,46 @@ class _Server:
 def _amazon_answer(path):
     if path.startswith("/auth/o2/token"):
         return {"access_token": "Atza|x", "token_type": "bearer", "expires_in": 3600}
+    if path.startswith("/orders/2026-01-01/orders"):
+        return {"orders": [], "pagination": {"nextToken": "SAME"}}
     if "/orderItems" in path:
         # the same NextToken forever
         return {"payload": {"OrderItems": [AMAZON_ITEM], "NextToken": "SAME"}}
     return {"items": [AMAZON_LISTING], "pagination": {"nextToken": "SAME"}}
 
 
+def _amazon_client(server, **options):
+    return AmazonClient(
+        server.url,
+        "Atzr|refresh",
+        "amzn1.application-oa2-client.x",
+        "secret",
+        "A1SELLER",
+        [FR],
+        lwa_url=server.url + "/auth/o2/token",
+        **options,
+    )
+
+
+def test_amazon_search_pages_with_a_repeated_token_end():
+    """searchOrders (2026-01-01) answering the same nextToken forever."""
+    server = _Server(_amazon_answer)
+    try:
+        client = _amazon_client(server)
+        with pytest.raises(InvalidPayload, match="repeats"):
+            page = None
+            for _ in range(LOOP_GUARD):
+                page = client.list_orders(SINCE, page).next_page
+                assert page is not None
+        assert server.calls <= 5  # token, first page, the repeat
+    finally:
+        server.close()
+
+
 def test_amazon_item_pages_with_a_repeated_token_end():
     server = _Server(_amazon_answer)
     try:
-        client = AmazonClient(
-            server.url,
-            "Atzr|refresh",
-            "amzn1.application-oa2-client.x",
-            "secret",
-            "A1SELLER",
-            [FR],
-            lwa_url=server.url + "/auth/o2/token",
-        )
+        client = _amazon_client(server, orders_version="v0")
         with pytest.raises(InvalidPayload, match="repeats"):
             client.orders_api._items("402-1234567-1234567")
         assert server.calls <= 5  # token, first page, the repeat
