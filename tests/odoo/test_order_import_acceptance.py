@@ -51,7 +51,10 @@ def admin(sandbox, method, path, payload=None):
     return response.json() if response.content else None
 
 
-def wait_for_jobs(odoo_env, backend_id, timeout=900):
+def wait_for_jobs(odoo_env, backend_id, timeout=None):
+    # at the full size, a page throttled again and again waits the base's
+    # backoff (up to 15 minutes) on top of the work
+    timeout = timeout or max(900, int(N_ORDERS * 0.9))
     deadline = time.monotonic() + timeout
     while True:
         with odoo_env() as env:
