@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 from mphub import canonical, orders
-from mphub.amazon import answers, throttle
+from mphub.amazon import answers, mapping_2026, throttle
 from mphub.amazon import mapping as amazon_mapping
 from mphub.http import MAX_RETRY_AFTER, parse_retry_after
 from mphub.mirakl import client as mirakl_client
@@ -321,6 +321,27 @@ def _run_amazon_map_order(raw):
     return order, orders.plan_sale_order(order)
 
 
+def _run_amazon_map_order_2026(raw):
+    order = mapping_2026.map_order(raw)
+    return order, orders.plan_sale_order(order)
+
+
+def _run_search_page(payload):
+    pagination = payload.get("pagination") if isinstance(payload, dict) else None
+    return answers.read_search_page(payload, pagination)
+
+
+def _check_search_page(result):
+    found, token = result
+    problems = []
+    # the orders stay raw: the order store keeps an unreadable one in error
+    if not isinstance(found, list):
+        problems.append(f"orders not a list: {found!r:.80}")
+    if token is not None and (not isinstance(token, str) or not token.strip()):
+        problems.append(f"next token {token!r:.80}")
+    return problems
+
+
 def _run_import_status(info):
     status, has_report = mirakl_offers.read_import_status(info, "STO02")
     return status, has_report
@@ -603,6 +624,19 @@ ENTRY_POINTS = [
         _run_amazon_map_order,
         check_plan,
         owner="orders",
+    ),
+    EntryPoint(
+        "amazon.searchOrders.map_order+plan_sale_order",
+        mutated(samples.AMAZON_ORDER_2026),
+        _run_amazon_map_order_2026,
+        check_plan,
+        owner="orders",
+    ),
+    EntryPoint(
+        "amazon.searchOrders.page",
+        maybe_mutated(samples.AMAZON_SEARCH_PAGE),
+        _run_search_page,
+        _check_search_page,
     ),
 ]
 

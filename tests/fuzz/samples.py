@@ -224,3 +224,101 @@ AMAZON_ITEMS_PAGE = {
     "OrderItems": [AMAZON_ITEM, dict(AMAZON_ITEM, OrderItemId="12345678901235")],
     "NextToken": "MRgZW55IGNhcm5hbCBwbGVhcw==",
 }
+
+
+# a searchOrders (2026-01-01) order with every dataset, as the sandbox renders it
+AMAZON_ORDER_2026 = {
+    "buyer": {
+        "buyerEmail": "45e65fe018358d51@marketplace.amazon.fr",
+        "buyerName": "Léa Blanc",
+    },
+    "createdTime": "2026-12-01T19:44:54.569Z",
+    "fulfillment": {
+        "deliverByWindow": {
+            "earliestDateTime": "2026-12-04T19:44:54.569Z",
+            "latestDateTime": "2026-12-06T19:44:54.569Z",
+        },
+        "fulfilledBy": "MERCHANT",
+        "fulfillmentServiceLevel": "STANDARD",
+        "fulfillmentStatus": "UNSHIPPED",
+        "shipByWindow": {
+            "earliestDateTime": "2026-12-01T19:44:54.569Z",
+            "latestDateTime": "2026-12-03T19:44:54.569Z",
+        },
+    },
+    "lastUpdatedTime": "2026-12-01T19:44:54.569Z",
+    "orderId": "401-0000001-0890478",
+    "orderItems": [
+        {
+            "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": 1},
+            "orderItemId": "01000000001001",
+            "proceeds": {
+                "breakdowns": [
+                    {
+                        "subtotal": {"amount": "58.30", "currencyCode": "EUR"},
+                        "type": "ITEM",
+                    },
+                    {
+                        "subtotal": {"amount": "4.90", "currencyCode": "EUR"},
+                        "type": "SHIPPING",
+                    },
+                    {
+                        "detailedBreakdowns": [
+                            {
+                                "subtype": "ITEM",
+                                "value": {"amount": "3.04", "currencyCode": "EUR"},
+                            },
+                            {
+                                "subtype": "SHIPPING",
+                                "value": {"amount": "0.82", "currencyCode": "EUR"},
+                            },
+                        ],
+                        "subtotal": {"amount": "3.86", "currencyCode": "EUR"},
+                        "type": "TAX",
+                    },
+                ],
+                "proceedsTotal": {"amount": "63.20", "currencyCode": "EUR"},
+            },
+            "product": {
+                "asin": "B0AZA3DVIQ",
+                "condition": {"conditionSubtype": "NEW", "conditionType": "NEW"},
+                "price": {"unitPrice": {"amount": "58.30", "currencyCode": "EUR"}},
+                "sellerSku": "MPH-0017",
+                "title": "Livre de cuisine beige 17",
+            },
+            "quantityOrdered": 1,
+        }
+    ],
+    "proceeds": {
+        "breakdowns": [
+            {"subtotal": {"amount": "58.30", "currencyCode": "EUR"}, "type": "ITEM"},
+            {"subtotal": {"amount": "4.90", "currencyCode": "EUR"}, "type": "SHIPPING"},
+            {"subtotal": {"amount": "3.86", "currencyCode": "EUR"}, "type": "TAX"},
+        ],
+        "grandTotal": {"amount": "63.20", "currencyCode": "EUR"},
+    },
+    "recipient": {
+        "deliveryAddress": {
+            "addressLine1": "30 chemin du Moulin",
+            "addressType": "RESIDENTIAL",
+            "city": "Paris",
+            "countryCode": "FR",
+            "name": "Léa Blanc",
+            "phone": "03 26 87 96 78",
+            "postalCode": "75011",
+            "stateOrRegion": "Paris",
+        },
+        "deliveryPreference": {"addressInstruction": "Digicode 9419D, 3e étage"},
+    },
+    "salesChannel": {
+        "channelName": "AMAZON",
+        "marketplaceId": "A13V1IB3VIYZZH",
+        "marketplaceName": "Amazon.fr",
+    },
+}
+
+AMAZON_SEARCH_PAGE = {
+    "orders": [AMAZON_ORDER_2026],
+    "pagination": {"nextToken": "bmV4dA=="},
+    "lastUpdatedBefore": "2026-12-01T19:40:00Z",
+}
