@@ -33,6 +33,14 @@ class AmazonCommon(
         cls.backend = cls._create_backend("Amazon test", SELLER)
 
     @classmethod
+    def _create_carrier(cls, name):
+        """A shipping method of its own (a service product behind it)."""
+        product = cls.env["product.product"].create({"name": name, "type": "service"})
+        return cls.env["delivery.carrier"].create(
+            {"name": name, "product_id": product.id}
+        )
+
+    @classmethod
     def _create_backend(cls, name, seller, **values):
         demo = cls.env["mp.demo"]
         return cls.env["mp.backend"].create(

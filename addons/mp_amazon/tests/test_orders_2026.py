@@ -29,13 +29,8 @@ class TestAmazonOrders2026(AmazonCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        product = cls.env["product.product"].create(
-            {"name": "DPD test", "type": "service"}
-        )
         # the carrier test_shipment's deliver() puts on the pickings
-        cls.colissimo = cls.env["delivery.carrier"].create(
-            {"name": "DPD test", "product_id": product.id}
-        )
+        cls.colissimo = cls._create_carrier("DPD test")
 
     def calls(self, operation):
         return self.amazon.get_stats().get(operation, {}).get("calls", 0)

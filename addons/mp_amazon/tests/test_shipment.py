@@ -7,12 +7,7 @@ class TestAmazonShipment(AmazonCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        product = cls.env["product.product"].create(
-            {"name": "Colissimo test", "type": "service"}
-        )
-        cls.colissimo = cls.env["delivery.carrier"].create(
-            {"name": "Colissimo test", "product_id": product.id}
-        )
+        cls.colissimo = cls._create_carrier("Colissimo test")
         cls.backend.carrier_mapping_ids = [
             Command.create(
                 {"carrier_id": cls.colissimo.id, "marketplace_code": "Colissimo"}
