@@ -152,6 +152,10 @@ class MarketplaceClient(ABC):
         raise NotImplementedError
 
     pushes_both = False  # push_offers sends stock and prices in one batch
+    # every row of push_offers carries both the quantity and the price (the
+    # marketplace replaces both): the base sends the unchanged one too, and
+    # calls push_offers even when only one kind changed
+    complete_offer_rows = False
 
     def push_status(self, kind, batch_id, skus=None):
         """Return the ``PushStatus`` of a batch (``kind``: "stock" or

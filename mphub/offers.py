@@ -88,6 +88,9 @@ class OfferRow:
     sku: str
     quantity: int | None = None
     price: Decimal | None = None
+    # the product's EAN, for marketplaces whose offer messages name it
+    # (Cdiscount's StockAndPrice packages); filled from the barcode
+    ean: str | None = None
 
 
 @dataclass(frozen=True)

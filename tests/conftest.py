@@ -17,3 +17,13 @@ def mirakl(sandbox):
 @pytest.fixture
 def mirakl_url(sandbox):
     return sandbox.urls["mirakl"]
+
+
+@pytest.fixture
+def cdiscount(sandbox):
+    return sandbox.emulators["cdiscount"]
+
+
+@pytest.fixture
+def cdiscount_url(sandbox):
+    return sandbox.urls["cdiscount"]

@@ -10,6 +10,7 @@ marketplaces sell, shared with the Odoo side.
 
 from . import catalog, customers
 from .amazon import AmazonEmulator
+from .cdiscount import CdiscountEmulator
 from .mirakl import MiraklEmulator
 from .server import (
     Emulator,
@@ -25,6 +26,7 @@ from .server import (
 EMULATORS = {
     "mirakl": MiraklEmulator,
     "amazon": AmazonEmulator,
+    "cdiscount": CdiscountEmulator,
 }
 
 
@@ -106,6 +108,7 @@ class Sandbox:
 __all__ = [
     "EMULATORS",
     "AmazonEmulator",
+    "CdiscountEmulator",
     "Emulator",
     "EmulatorServer",
     "Faults",

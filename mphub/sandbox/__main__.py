@@ -22,7 +22,7 @@ from . import EMULATORS, Sandbox
 from .server import FAULT_DEFAULTS, ListenError, link_servers
 
 # the ports of docker-compose.yml and of the README
-STANDARD_PORTS = {"mirakl": 8901, "amazon": 8902}
+STANDARD_PORTS = {"mirakl": 8901, "amazon": 8902, "cdiscount": 8903}
 
 DESCRIPTION = f"""\
 Serve local emulators of the marketplace APIs ({", ".join(EMULATORS)}) over
@@ -32,8 +32,9 @@ Once every emulator listens, prints ONE line of JSON on stdout mapping each
 emulator to its base URL, e.g. {{"mirakl": "http://127.0.0.1:8901",
 "amazon": "http://127.0.0.1:8902"}}, and a short summary on stderr. Open a
 base URL in a browser for the sandbox's index: the Mirakl shops and their API
-keys, the Amazon sellers and LWA credentials, the orders and offers of each,
-the /_sandbox/... control endpoints and the active faults (JSON with
+keys, the Amazon sellers and LWA credentials, the Cdiscount sellers with their
+Octopia REST client credentials and SOAP logins, the orders and offers of
+each, the /_sandbox/... control endpoints and the active faults (JSON with
 "Accept: application/json").
 
 Ports are free ones (picked at random) unless --port or --standard-ports say
@@ -58,7 +59,11 @@ examples:
       --unknown-sku-share 0.1 --malformed-share 0.04
 
   # Amazon after the removal of Orders API v0 (only v2026-01-01 lists orders)
-  python -m mphub.sandbox --orders 25 --amazon-orders-v0-removed"""
+  python -m mphub.sandbox --orders 25 --amazon-orders-v0-removed
+
+  # Cdiscount: a fifth of the SOAP calls throttled (Quota), 10 % of 5xx
+  python -m mphub.sandbox --orders 25 --fault cdiscount.rate_quota=0.2 \\
+      --fault cdiscount.rate_5xx=0.1"""
 
 
 def _assignment(text):
@@ -149,7 +154,7 @@ def build_parser():
         default=0,
         metavar="N",
         help="orders created at start in each account (Mirakl shop, Amazon "
-        "seller) (default: %(default)s)",
+        "seller, Cdiscount seller) (default: %(default)s)",
     )
     parser.add_argument(
         "--unknown-sku-share",
@@ -207,7 +212,8 @@ def build_parser():
         metavar="NAME.KEY=VALUE",
         help="fault switch at start, repeatable, VALUE in JSON or as text, e.g. "
         "mirakl.rate_429=0.2 or 'mirakl.call_frequency={\"OR11\": 60}' (KEY in "
-        f"{', '.join(FAULT_DEFAULTS)}; change them later with POST "
+        f"{', '.join(FAULT_DEFAULTS)}, and cdiscount.rate_quota; change them "
+        "later with POST "
         "/_sandbox/faults)",
     )
     return parser

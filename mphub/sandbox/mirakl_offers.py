@@ -65,7 +65,7 @@ from .mirakl_offer_store import (
     seed_kinds,
     seed_rng,
 )
-from .server import HttpError, Response, format_timestamp, parse_timestamp
+from .server import HttpError, Response, date_arg, format_timestamp
 
 OF21_PARAMS = (
     "offer_state_codes",
@@ -590,8 +590,8 @@ class MiraklOffersMixin:
             raise HttpError(400, f"Unknown status {status!r}")
         origins = {o for value in request.args("origins") for o in value.split(",")}
         start, end = (
-            _date_arg(request, "start_date"),
-            _date_arg(request, "end_date"),
+            date_arg(request, "start_date"),
+            date_arg(request, "end_date"),
         )
         data = []
         with self.lock:
@@ -802,16 +802,6 @@ def _offer_filters(request):
     if favorite == "true":
         filters.append(lambda offer: False)  # no favourite in the sandbox
     return filters
-
-
-def _date_arg(request, name):
-    value = request.arg(name)
-    if not value:
-        return None
-    try:
-        return parse_timestamp(value)
-    except ValueError as err:
-        raise HttpError(400, f"Invalid date for {name}: {value!r}") from err
 
 
 def _amount(cents):

@@ -272,6 +272,18 @@ class Response:
         return media.endswith(("/xml", "+xml"))
 
 
+def date_arg(request, name):
+    """The date of query parameter ``name`` (ISO 8601), None when absent;
+    HTTP 400 when it is not a date."""
+    value = request.arg(name)
+    if not value:
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError as err:
+        raise HttpError(400, f"Invalid date for {name}: {value!r}") from err
+
+
 def dumps(data):
     """Compact UTF-8 JSON bytes."""
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()

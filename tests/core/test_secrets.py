@@ -406,5 +406,7 @@ def test_every_credential_is_cleared_by_neutralize_sql():
         sql = ROOT / "addons" / addon / "data" / "neutralize.sql"
         assert sql.exists(), f"{addon} has credentials and no data/neutralize.sql"
         text = " ".join(sql.read_text().split())
+        if f"DELETE FROM {table};" in text:
+            continue  # a table of secrets only (access tokens): emptied
         assert f"UPDATE {table}" in text, (addon, table)
         assert f"{name} = NULL" in text, (addon, name)

@@ -21,6 +21,9 @@ from hypothesis import strategies as st
 from mphub import canonical, orders
 from mphub.amazon import answers, mapping_2026, throttle
 from mphub.amazon import mapping as amazon_mapping
+from mphub.cdiscount import rest_mapping as cdiscount_rest
+from mphub.cdiscount import soap_answers as cdiscount_answers
+from mphub.cdiscount import soap_mapping as cdiscount_soap
 from mphub.http import MAX_RETRY_AFTER, parse_retry_after
 from mphub.mirakl import client as mirakl_client
 from mphub.mirakl import mapping as mirakl_mapping
@@ -434,6 +437,47 @@ def _check_report(report):
     return problems
 
 
+def _planned(map_order):
+    """A runner mapping an order and planning its sale order."""
+
+    def run(raw):
+        order = map_order(raw)
+        return order, orders.plan_sale_order(order)
+
+    return run
+
+
+def _run_cdiscount_rest_page(body):
+    return cdiscount_rest.read_page(body, "getOrders", 1, 100)
+
+
+def _check_cdiscount_rest_page(result):
+    found, total, more = result
+    problems = [] if isinstance(found, list) else ["items is not a list"]
+    problems += sane_count(total, "totalCount")
+    if not isinstance(more, bool):
+        problems.append(f"more {more!r}")
+    return problems
+
+
+def _run_cdiscount_soap_page(result):
+    found = cdiscount_answers.read_order_list(result)
+    return found, [cdiscount_answers.order_key(order) for order in found]
+
+
+def _check_cdiscount_soap_page(result):
+    found, keys = result
+    problems = [] if all(isinstance(o, dict) for o in found) else ["a non-order"]
+    for key in keys:
+        if key is None:
+            continue
+        when, number = key
+        problems += sane_key(number, "OrderNumber")
+        if when.tzinfo is None or not EARLIEST <= when < LATEST:
+            problems.append(f"paging date {when!r}")
+    return problems
+
+
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
 
 
@@ -631,6 +675,32 @@ ENTRY_POINTS = [
         _run_amazon_map_order_2026,
         check_plan,
         owner="orders",
+    ),
+    EntryPoint(
+        "cdiscount.rest.map_order+plan_sale_order",
+        mutated(samples.CDISCOUNT_REST_ORDER),
+        _planned(cdiscount_rest.map_order),
+        check_plan,
+        owner="orders",
+    ),
+    EntryPoint(
+        "cdiscount.soap.map_order+plan_sale_order",
+        mutated(samples.CDISCOUNT_SOAP_ORDER),
+        _planned(cdiscount_soap.map_order),
+        check_plan,
+        owner="orders",
+    ),
+    EntryPoint(
+        "cdiscount.rest.orders_page",
+        maybe_mutated(samples.CDISCOUNT_REST_PAGE),
+        _run_cdiscount_rest_page,
+        _check_cdiscount_rest_page,
+    ),
+    EntryPoint(
+        "cdiscount.soap.orders_page",
+        maybe_mutated(samples.CDISCOUNT_SOAP_PAGE),
+        _run_cdiscount_soap_page,
+        _check_cdiscount_soap_page,
     ),
     EntryPoint(
         "amazon.searchOrders.page",

@@ -6,6 +6,7 @@ models in ``shared/contracts``) and what the sandbox emulators answer.
 
 import copy
 
+from tests.core import cdiscount_samples
 from tests.core.mirakl_samples import ORDER as MIRAKL_ORDER
 
 MIRAKL_OFFER = {
@@ -321,4 +322,28 @@ AMAZON_SEARCH_PAGE = {
     "orders": [AMAZON_ORDER_2026],
     "pagination": {"nextToken": "bmV4dA=="},
     "lastUpdatedBefore": "2026-12-01T19:40:00Z",
+}
+
+# Cdiscount: an Octopia REST order page and a SOAP GetOrderList answer made
+# plain, each with an order of two lines (a unit price that is not round)
+CDISCOUNT_REST_ORDER = cdiscount_samples.rest_two_lines()
+CDISCOUNT_REST_PAGE = {
+    "items": [CDISCOUNT_REST_ORDER],
+    "pageIndex": 1,
+    "pageSize": 100,
+    "totalCount": 250,
+}
+CDISCOUNT_SOAP_ORDER = cdiscount_samples.soap_accepted()
+CDISCOUNT_SOAP_PAGE = {
+    "ErrorMessage": None,
+    "OperationSuccess": True,
+    "ErrorList": None,
+    "SellerLogin": "sandbox-cdiscount-api",
+    "TokenId": None,
+    "OrderList": {
+        "Order": [
+            CDISCOUNT_SOAP_ORDER,
+            cdiscount_samples.soap_order(OrderNumber="2503011016FGHIJ"),
+        ]
+    },
 }

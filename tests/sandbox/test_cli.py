@@ -52,7 +52,7 @@ def test_command_line_serves_until_sigterm():
     )
     try:
         urls = json.loads(process.stdout.readline())
-        assert set(urls) == {"mirakl", "amazon"}
+        assert set(urls) == set(EMULATORS) == {"mirakl", "amazon", "cdiscount"}
         assert urls["mirakl"].startswith("http://127.0.0.1:")
         for key in ("sandbox-carrefour-key", "sandbox-conforama-key"):
             shop = MiraklShop(urls["mirakl"], key)
@@ -76,6 +76,7 @@ def test_command_line_serves_until_sigterm():
                 "call_frequency": {"OR11": 60.0},
             }
             assert [s["orders"] for s in entries["mirakl"]["accounts"]] == [5] * 4
+            assert [s["orders"] for s in entries["cdiscount"]["accounts"]] == [5] * 2
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

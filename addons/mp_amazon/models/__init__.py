@@ -1,5 +1,4 @@
 from . import mp_amazon_marketplace
 from . import mp_backend
 from . import mp_order_binding
-from . import stock_picking
 from . import mp_demo

@@ -1,12 +1,13 @@
-import itertools
-
 from mphub.amazon.client import AmazonClient
 from mphub.amazon.marketplaces import LWA_URL, REGIONS
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
+from odoo.addons.mp_connector_base.services.fulfilment import (
+    MarketplaceFulfilment,
+    warehouse_code,
+)
 from odoo.addons.mp_connector_base.services.stored_text import in_company_lang
 
 # Amazon carrier codes (confirmShipment carrierCode) and the names Odoo
@@ -29,28 +30,13 @@ CARRIER_CODES = (
     ("Royal Mail", ("royal mail",)),
 )
 DEFAULT_IMPORT_STATES = ("Unshipped", "PartiallyShipped", "AFN:Shipped")
-BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _base36(number):
-    digits = ""
-    while True:
-        number, digit = divmod(number, 36)
-        digits = BASE36[digit] + digits
-        if not number:
-            return digits
 
 
 def fba_warehouse_code(account_id, taken=()):
     """A warehouse short name (5 characters at most) for the FBA stock of
     account ``account_id``, none of ``taken``: ``FBA<id>`` while it fits,
-    else ``F<id in base 36>`` (distinct for every id up to 1.6 million),
-    else the first free ``F<n in base 36>``."""
-    candidates = itertools.chain(
-        (f"FBA{account_id}", f"F{_base36(account_id)}"),
-        (f"F{_base36(number)}" for number in itertools.count(1)),
-    )
-    return next(code for code in candidates if len(code) <= 5 and code not in taken)
+    else ``F<id in base 36>`` (``services.fulfilment.warehouse_code``)."""
+    return warehouse_code("FBA", account_id, taken)
 
 
 class MpBackend(models.Model):
@@ -284,44 +270,17 @@ class MpBackend(models.Model):
     # ------------------------------------------------------------------
     # FBA
     # ------------------------------------------------------------------
+    def _amazon_fulfilment(self):
+        return MarketplaceFulfilment(self, "amazon_fba_warehouse_id", "FBA")
+
     def _amazon_fba_warehouse(self):
         """The FBA warehouse, created on first use (one transaction at a
-        time: the account's row is locked while checking)."""
+        time: ``MarketplaceFulfilment.warehouse``)."""
         self.ensure_one()
-        if self.amazon_fba_warehouse_id:
-            return self.amazon_fba_warehouse_id
-        self.env.cr.execute(
-            SQL("SELECT id FROM mp_backend WHERE id = %s FOR UPDATE", self.id)
-        )
-        self.invalidate_recordset(["amazon_fba_warehouse_id"])
-        if self.amazon_fba_warehouse_id:
-            return self.amazon_fba_warehouse_id
-        warehouses = self.env["stock.warehouse"].sudo().with_context(active_test=False)
-        name = self.env._("Amazon FBA (%s)", self.name)
-        if warehouses.search_count(
-            [("company_id", "=", self.company_id.id), ("name", "=", name)]
-        ):
-            name = f"{name} #{self.id}"
-        warehouse = warehouses.create(
-            {
-                "name": name,
-                "code": self._amazon_fba_warehouse_code(),
-                "company_id": self.company_id.id,
-            }
-        )
-        self.amazon_fba_warehouse_id = warehouse
-        self.message_post(
-            body=self.env._(
+        return self._amazon_fulfilment().warehouse(
+            self.env._("Amazon FBA (%s)", self.name),
+            lambda warehouse: self.env._(
                 "Warehouse %s created for the stock Amazon holds (FBA).",
                 warehouse.name,
-            )
+            ),
         )
-        return warehouse
-
-    def _amazon_fba_warehouse_code(self):
-        """The short name of the account's FBA warehouse, one no warehouse
-        of the company has (``fba_warehouse_code``)."""
-        self.ensure_one()
-        warehouses = self.env["stock.warehouse"].sudo().with_context(active_test=False)
-        taken = warehouses.search([("company_id", "=", self.company_id.id)])
-        return fba_warehouse_code(self.id, set(taken.mapped("code")))

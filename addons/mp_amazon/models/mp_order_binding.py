@@ -25,27 +25,11 @@ class MpOrderBinding(models.Model):
     def _amazon_deliver_fba(self, sale_order):
         """Record an FBA order as delivered: Amazon shipped it from its own
         stock, there is nothing to ship nor to declare."""
-        self.ship_state = "done"
-        pickings = sale_order.picking_ids.filtered(
-            lambda p: p.state not in ("done", "cancel")
-        )
-        if not pickings:
-            return
-        for move in pickings.move_ids.filtered(
-            lambda m: m.state not in ("done", "cancel")
-        ):
-            move.quantity = move.product_uom_qty
-            move.picked = True
-        pickings.with_context(
-            skip_backorder=True,
-            cancel_backorder=True,
-            mail_notrack=True,
-            skip_sms=True,
-            mp_fba_delivery=True,
-        )._action_done()
-        sale_order._message_log(
-            body=self.env._(
+        self.backend_id._amazon_fulfilment().deliver(
+            self,
+            sale_order,
+            self.env._(
                 "Fulfilled by Amazon: delivered from %s.",
                 sale_order.warehouse_id.name,
-            )
+            ),
         )

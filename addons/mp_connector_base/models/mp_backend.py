@@ -12,6 +12,7 @@ from ..services.health import AccountOverview, start_of_today
 from ..services.jobs import job_options
 from ..services.locks import try_xact_lock
 from ..services.notify import notification
+from ..services.stored_text import in_company_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -255,6 +256,56 @@ class MpBackend(models.Model):
         return notification(
             message, title=self.env._("Connection successful"), kind="success"
         )
+
+    def _enqueue_carrier_fetch(self):
+        """Read the marketplace's carriers of each account in a job (the
+        connectors' *Fetch Carriers* actions); the notification to show."""
+        for backend in self:
+            backend = in_company_lang(backend, backend.company_id)
+            backend._enqueue(
+                backend,
+                "_job_fetch_carriers",
+                preset="read_settings",
+                description=backend.env._("%s: fetch carriers", backend.name),
+            )
+        return notification(
+            self.env._(
+                "The carriers of %s are being fetched; they appear in the "
+                "Carriers tab.",
+                ", ".join(self.mapped("name")),
+            )
+        )
+
+    def _job_fetch_carriers(self):
+        """Job: read the marketplace's carriers (``_fetch_carriers``)."""
+        return in_company_lang(self.sudo(), self.company_id)._fetch_carriers()
+
+    def _fetch_carriers(self):
+        """Read the marketplace's carriers (``list_carriers`` of the client)
+        and map the shipping methods named after them; the carriers without
+        one are told in the chatter."""
+        self.ensure_one()
+        client = self._get_client()
+        with self._map_errors(what=self.env._("Carrier list")):
+            carriers = client.list_carriers()
+        known = set(self.carrier_mapping_ids.mapped("marketplace_code"))
+        labels = {}
+        for carrier in carriers:
+            code = carrier.get("code")
+            if code and code not in known:
+                labels.setdefault(code, carrier.get("label") or "")
+        _mappings, unmatched = self.env["mp.carrier.mapping"]._match_carriers(
+            self, [(code, [label, code]) for code, label in labels.items()]
+        )
+        if unmatched:
+            self.message_post(
+                body=self.env._(
+                    "Carriers known to the marketplace without a matching shipping "
+                    "method: %s",
+                    ", ".join(f"{code} ({labels[code]})" for code in unmatched),
+                )
+            )
+        return self.env._("%s carriers read.", len(carriers))
 
     def action_open_runs(self):
         return AccountLists(self).runs()

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..services.fulfilment import FULFILLED_CONTEXT
 from ..services.notify import CLOSE, notification
 from ..services.status_export import StatusExport
 from ..services.stored_text import in_company_lang
@@ -55,6 +56,13 @@ class StockPicking(models.Model):
         res = super()._action_done()
         self._mp_queue_shipments()
         return res
+
+    def _send_confirmation_email(self):
+        # deliveries the marketplace made from its own stock (FBA) are
+        # recorded after it shipped and told the buyer
+        if self.env.context.get(FULFILLED_CONTEXT):
+            return None
+        return super()._send_confirmation_email()
 
     def _mp_queue_shipments(self):
         """Declare the shipment once the order's last delivery is done, or

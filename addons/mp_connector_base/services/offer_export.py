@@ -3,6 +3,7 @@ values, the differences with the last push, sent in the marketplace's
 batches and recorded as ``mp.offer.push`` with their offers pending."""
 
 import json
+from decimal import Decimal
 
 from mphub.offers import OfferRow, PriceRow, StockRow
 
@@ -12,6 +13,7 @@ from odoo.tools import SQL
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from .locks import try_xact_lock
+from .offer_values import CENT, SENT_STATES
 
 
 class OfferExport:
@@ -76,7 +78,8 @@ class OfferExport:
         """Send the ``stock`` and ``prices`` changes ({offer id: value}) of
         ``values`` (computed offers); returns the pushes recorded."""
         client = self.backend._get_client()
-        if stock and prices and client.pushes_both:
+        together = (stock and prices) or client.complete_offer_rows
+        if together and client.pushes_both:
             return self._push_together(client, run, stock, prices, values)
         pushes = self.env["mp.offer.push"]
         for kind, changes in (("stock", stock), ("price", prices)):
@@ -108,14 +111,7 @@ class OfferExport:
         push and a price push sharing its marketplace id, followed once."""
         pushes = self.env["mp.offer.push"]
         for chunk in _chunks(sorted(set(stock) | set(prices)), client.max_push_rows):
-            rows = [
-                OfferRow(
-                    values[i]["sku"],
-                    quantity=stock[i] if i in stock else None,
-                    price=prices[i] if i in prices else None,
-                )
-                for i in chunk
-            ]
+            rows = [self._offer_row(client, i, stock, prices, values) for i in chunk]
             with self.backend._map_errors(what=self.env._("Stock and price export")):
                 batch_id = client.push_offers(rows)
             order = json.dumps([row.sku for row in rows])
@@ -128,6 +124,27 @@ class OfferExport:
                     )
             pushes |= group._follow_batch(batch_id)
         return pushes
+
+    def _offer_row(self, client, offer_id, stock, prices, values):
+        """The ``OfferRow`` of one offer: what changed of it, None for the
+        rest; for ``client.complete_offer_rows``, the unchanged values too,
+        as the marketplace shows them (the last sent, else the computed
+        value of an exported kind)."""
+        row = values[offer_id]
+        quantity, price = stock.get(offer_id), prices.get(offer_id)
+        if client.complete_offer_rows:
+            backend = self.backend
+            if quantity is None:
+                if row["stock_state"] in SENT_STATES:
+                    quantity = row["sent_quantity"]
+                elif backend.export_stock:
+                    quantity = row["quantity"]
+            if price is None:
+                if row["price_state"] in SENT_STATES:
+                    price = Decimal(str(row["sent_price"])).quantize(CENT)
+                elif backend.export_price:
+                    price = row["price"]
+        return OfferRow(row["sku"], quantity=quantity, price=price, ean=row["ean"])
 
     def _record(self, run, kind, batch_id, offer_ids, changes, values, order=None):
         """Record a sent batch (``offer_ids``: its offers of ``kind``) and

@@ -65,8 +65,10 @@ class OfferValues:
     def compute(self, offer_ids):
         """Quantity and price each offer must show, in bulk (SQL reads).
 
-        Returns {offer id: dict(sku, product_id, quantity, price, and the
-        last push: stock_state, sent_quantity, price_state, sent_price)}.
+        Returns {offer id: dict(sku, ean, product_id, quantity, price, and
+        the last push: stock_state, sent_quantity, price_state, sent_price)};
+        ``ean`` is the offer's (as the marketplace lists it), else the
+        product's barcode, else None.
         """
         backend = self.backend
         rows = self._read_offers(offer_ids)
@@ -90,6 +92,7 @@ class OfferValues:
             price_state,
             sent_price,
             sellable,
+            ean,
         ) in rows:
             quantity = sellable_quantity(
                 free.get(product_id, 0),
@@ -101,6 +104,7 @@ class OfferValues:
             price = decided.get(offer_id, prices.get(product_id))
             values[offer_id] = {
                 "sku": sku,
+                "ean": ean or None,
                 "product_id": product_id,
                 "quantity": quantity,
                 "price": round_price(price, rounding, floor=floor or None)
@@ -122,7 +126,8 @@ class OfferValues:
                 SELECT o.id, o.seller_sku, o.product_id, o.stock_mode,
                        o.fixed_quantity, o.floor_price, o.active,
                        o.stock_state, o.sent_quantity, o.price_state, o.sent_price,
-                       p.active AND t.active AND t.sale_ok
+                       p.active AND t.active AND t.sale_ok,
+                       COALESCE(NULLIF(o.ean, ''), NULLIF(p.barcode, ''))
                   FROM mp_offer_binding o
                   JOIN product_product p ON p.id = o.product_id
                   JOIN product_template t ON t.id = p.product_tmpl_id

@@ -4,7 +4,6 @@ from mphub.mirakl.profiles import PROFILES, get_profile
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.mp_connector_base.services.notify import notification
 from odoo.addons.mp_connector_base.services.stored_text import in_company_lang
 
 
@@ -90,50 +89,7 @@ class MpBackend(models.Model):
     def action_mirakl_fetch_carriers(self):
         self._mirakl_check_type()
         backends = self.filtered(lambda b: b.backend_type == "mirakl")
-        for backend in backends:
-            backend = in_company_lang(backend, backend.company_id)
-            backend._enqueue(
-                backend,
-                "_job_mirakl_fetch_carriers",
-                preset="read_settings",
-                description=backend.env._("%s: fetch carriers", backend.name),
-            )
-        return notification(
-            self.env._(
-                "The carriers of %s are being fetched; they appear in the "
-                "Carriers tab.",
-                ", ".join(backends.mapped("name")),
-            )
-        )
-
-    def _job_mirakl_fetch_carriers(self):
-        """Job: read the operator's carriers (see ``_mirakl_fetch_carriers``)."""
-        return in_company_lang(self.sudo(), self.company_id)._mirakl_fetch_carriers()
-
-    def _mirakl_fetch_carriers(self):
-        """Read the operator's carriers (SH21) and map the known ones."""
-        self.ensure_one()
-        client = self._get_client()
-        with self._map_errors(what=self.env._("Carrier list")):
-            carriers = client.list_carriers()
-        known = set(self.carrier_mapping_ids.mapped("marketplace_code"))
-        labels = {}
-        for carrier in carriers:
-            code = carrier.get("code")
-            if code and code not in known:
-                labels.setdefault(code, carrier.get("label") or "")
-        _mappings, unmatched = self.env["mp.carrier.mapping"]._match_carriers(
-            self, [(code, [label, code]) for code, label in labels.items()]
-        )
-        if unmatched:
-            self.message_post(
-                body=self.env._(
-                    "Carriers known to the marketplace without a matching shipping "
-                    "method: %s",
-                    ", ".join(f"{code} ({labels[code]})" for code in unmatched),
-                )
-            )
-        return self.env._("%s carriers read.", len(carriers))
+        return backends._enqueue_carrier_fetch()
 
     # ------------------------------------------------------------------
     # client and mapping

@@ -27,7 +27,7 @@ class TestPlatform(MiraklCommon):
             self.backend.action_mirakl_fetch_carriers()
             run = self.backend._schedule_import_orders()
             jobs = {job.method_name: job for job in trap.enqueued_jobs}
-        fetch = jobs["_job_mirakl_fetch_carriers"]
+        fetch = jobs["_job_fetch_carriers"]
         self.assertEqual(fetch.channel, "root.marketplace.import")
         self.assertEqual((fetch.priority, fetch.max_retries), (20, 10))
         page = jobs["_job_import_orders_page"]
@@ -35,7 +35,7 @@ class TestPlatform(MiraklCommon):
         self.assertEqual((page.priority, page.max_retries), (5, 15))
         self.assertEqual(run.state, "running")
         with self.assertRaises(TypeError):
-            self.backend._enqueue(self.backend, "_job_mirakl_fetch_carriers")
+            self.backend._enqueue(self.backend, "_job_fetch_carriers")
 
     def test_carriers_match_by_name_in_the_company(self):
         other_company = self.env["res.company"].create({"name": "Other company"})

@@ -1,0 +1,4 @@
+from . import mp_backend
+from . import mp_cdiscount_token
+from . import mp_order_binding
+from . import mp_demo
