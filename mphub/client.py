@@ -109,11 +109,14 @@ class MarketplaceClient(ABC):
         Raises ``InvalidPayload`` with every reason found."""
 
     @abstractmethod
-    def accept_order(self, external_id, decisions):
+    def accept_order(self, external_id, decisions, raw=None):
         """Accept or refuse the lines of an order waiting for the seller.
 
         ``decisions`` maps each marketplace line id to True (accept) or False
-        (refuse). Returns an ``Outcome``."""
+        (refuse); ``raw`` is the order's stored payload, if any, for a client
+        that can address the lines from it instead of reading the order
+        again (a hint: the marketplace's answer decides). Returns an
+        ``Outcome``."""
 
     @abstractmethod
     def ship_order(self, external_id, shipment):

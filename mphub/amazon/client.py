@@ -558,7 +558,7 @@ class AmazonClient(MarketplaceClient):
         version = mapping_2026 if mapping_2026.is_v2026(raw) else mapping
         return version.raw_status(raw), version.marketplace_status(raw)
 
-    def accept_order(self, external_id, decisions):
+    def accept_order(self, external_id, decisions, raw=None):
         # Amazon orders need no acceptance: an Unshipped order is sold
         return Outcome.ALREADY
 

@@ -137,8 +137,8 @@ class CdiscountClient(MarketplaceClient):
     def get_orders(self, external_ids):
         return self.api.get_orders(external_ids)
 
-    def accept_order(self, external_id, decisions):
-        return self.api.accept_order(external_id, decisions)
+    def accept_order(self, external_id, decisions, raw=None):
+        return self.api.accept_order(external_id, decisions, raw)
 
     def ship_order(self, external_id, shipment):
         return self.api.ship_order(external_id, shipment)

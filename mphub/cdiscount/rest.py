@@ -241,7 +241,7 @@ class OctopiaRest:
         return raw
 
     # -- acceptance ------------------------------------------------------------
-    def accept_order(self, external_id, decisions):
+    def accept_order(self, external_id, decisions, raw=None):
         """Accept the lines decided True, refuse the others: the whole order
         at once when all decisions agree, else the refused lines then the
         accepted ones (two approval calls)."""

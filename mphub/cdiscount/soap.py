@@ -303,15 +303,20 @@ class CdiscountSoap(MarketplaceClient):
         raw = orders[0]
         return raw, soap_mapping.raw_state(raw)[0]
 
-    def accept_order(self, external_id, decisions):
+    def accept_order(self, external_id, decisions, raw=None):
+        """Accept or refuse the decided lines. The lines are addressed by
+        SKU from the stored payload ``raw`` when it holds them (lines do not
+        change: one call); otherwise the order is read first. A state error
+        of ``ValidateOrderList`` reads the order again either way."""
         number = str(external_id)
         if not decisions:
             raise RemoteError(f"order {number}: no line decided, nothing to send")
-        raw, status = self._order(number)
         accepting = any(decisions.values())
         target = ACCEPTED if accepting else (OrderStatus.REFUSED,)
-        if status != OrderStatus.WAITING_ACCEPTANCE:
-            return self._after_refusal(number, raw, status, target, "accept")
+        if not _has_lines(raw, number, decisions):
+            raw, status = self._order(number)
+            if status != OrderStatus.WAITING_ACCEPTANCE:
+                return self._after_refusal(number, raw, status, target, "accept")
         lines = _decided_lines(raw, decisions)
         order = {
             "OrderNumber": number,
@@ -511,6 +516,18 @@ def _shipped_lines(raw):
         ):
             lines.setdefault(sku, _validate_line(line, "ShippedBySeller"))
     return list(lines.values())
+
+
+def _has_lines(raw, number, decisions):
+    """Whether the stored payload ``raw`` is order ``number`` with a line
+    of every decided RowId (a payload of the light list has none)."""
+    if not isinstance(raw, dict) or soap_mapping.external_id(raw) != number:
+        return False
+    try:
+        rows = {str(line.get("RowId")) for line in _order_lines(raw)}
+    except (AttributeError, KeyError, TypeError):
+        return False
+    return set(map(str, decisions)) <= rows
 
 
 def _decided_lines(raw, decisions):

@@ -143,7 +143,7 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
     def map_order(self, raw):
         return map_order(raw)
 
-    def accept_order(self, external_id, decisions):
+    def accept_order(self, external_id, decisions, raw=None):
         body = {
             "order_lines": [
                 {"id": line_id, "accepted": bool(accepted)}

@@ -255,6 +255,37 @@ def test_accept_then_accept_again(cdiscount, client):
     assert client.accept_order(number, decisions) == Outcome.ALREADY
 
 
+def test_accept_from_the_stored_payload_is_one_call(cdiscount, client):
+    """With the order's stored payload the lines are addressed from it: one
+    ValidateOrderList and no GetOrderList; accepting again (the payload
+    still says waiting) is ALREADY once the service's state error made the
+    client read the order."""
+    (number,) = waiting(cdiscount, multi_line_share=1, same_sku_share=0)
+    (raw,) = client.get_orders([number])
+    decisions = dict.fromkeys(row_ids(client, number), True)
+    reads = calls(cdiscount, "GetOrderList")
+    validations = calls(cdiscount, "ValidateOrderList")
+    assert client.accept_order(number, decisions, raw=raw) == Outcome.DONE
+    assert calls(cdiscount, "GetOrderList") == reads
+    assert calls(cdiscount, "ValidateOrderList") == validations + 1
+    assert cdiscount.order_record(number)["status"] in ("Accepted", "InPreparation")
+    assert client.accept_order(number, decisions, raw=raw) == Outcome.ALREADY
+    assert calls(cdiscount, "GetOrderList") == reads + 1
+
+
+def test_a_payload_without_the_lines_makes_the_client_read_the_order(cdiscount, client):
+    (number, other) = waiting(cdiscount, 2)
+    decisions = dict.fromkeys(row_ids(client, number), True)
+    (raw_other,) = client.get_orders([other])
+    for stale in ({"OrderNumber": number}, raw_other, "not an order", None):
+        reads = calls(cdiscount, "GetOrderList")
+        assert client.accept_order(number, decisions, raw=stale) in (
+            Outcome.DONE,
+            Outcome.ALREADY,
+        )
+        assert calls(cdiscount, "GetOrderList") == reads + 1
+
+
 def test_refuse_every_line(cdiscount, client):
     (number,) = waiting(cdiscount)
     decisions = dict.fromkeys(row_ids(client, number), False)

@@ -29,7 +29,7 @@ class Minimal(MarketplaceClient):
     def map_order(self, raw):
         raise NotImplementedError
 
-    def accept_order(self, external_id, decisions):
+    def accept_order(self, external_id, decisions, raw=None):
         raise NotImplementedError
 
     def ship_order(self, external_id, shipment):

@@ -36,12 +36,13 @@ N_ORDERS = int(os.environ.get("MPHUB_ACCEPTANCE_ORDERS") or 300)
 # generation -> the sandbox seller its account sells as
 SELLERS = {"rest": "98979", "soap": "98980"}
 # A Quota refusal names no delay (a 429 has its Retry-After): a job refused
-# again and again waits the base's backoff, doubling up to 15 minutes. An
-# acceptance job makes two SOAP calls (the order read again, then
-# ValidateOrderList), so about 4 attempts in 10 fail at these fault rates,
-# and among 1,760 of them one is met some 11 times in a row: its last waits
-# alone take half an hour. The wait allows for two more capped backoffs.
-QUOTA_TIMEOUT = max(900, N_ORDERS) + 2 * 900
+# again and again waits the base's backoff, doubling from the account's retry
+# delay (1 s here) up to 15 minutes (give or take 20 %). An acceptance job
+# makes one SOAP call (ValidateOrderList, its lines taken from the stored
+# payload), so 3 attempts in 10 fail at these fault rates; among 1,760 jobs
+# the longest run of refusals is 6 to 9 in a row, whose waits take up to ten
+# minutes. The wait allows for a run of 10.
+QUOTA_TIMEOUT = max(900, N_ORDERS) + round(1.2 * sum(2**n for n in range(10)))
 generations = pytest.mark.parametrize("generation", list(SELLERS))
 
 

@@ -240,10 +240,16 @@ class StatusExport:
         refusal)`` when the marketplace refused it (kept on the binding).
         Transient errors are job retries (``_map_errors``)."""
         client = self.backend._get_client()
-        verb = client.accept_order if what == "accept" else client.ship_order
+        external_id = self.binding.external_id
         with self.backend._map_errors(what=description):
             try:
-                return verb(self.binding.external_id, argument), None
+                if what == "accept":
+                    outcome = client.accept_order(
+                        external_id, argument, raw=self.binding.raw_payload
+                    )
+                else:
+                    outcome = client.ship_order(external_id, argument)
+                return outcome, None
             except (mp_errors.RemoteError, mp_errors.NotFound) as err:
                 self.failed(what, err, picking)
                 return None, str(err)

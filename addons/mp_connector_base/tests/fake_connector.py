@@ -567,7 +567,7 @@ class FakeClient(MarketplaceClient):
         orders = self.market.orders
         return [copy.deepcopy(orders[i]) for i in external_ids if i in orders]
 
-    def accept_order(self, external_id, decisions):
+    def accept_order(self, external_id, decisions, raw=None):
         self.market.record("accept_order", external_id, dict(decisions))
         return self.market.accept(external_id, decisions)
 
