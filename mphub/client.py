@@ -9,7 +9,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import timedelta
 
+from . import errors
 from .offers import Listing
+
+# the errors that concern one order of a call of several (``accept_orders``)
+ORDER_ERRORS = (errors.RemoteError, errors.NotFound, errors.TransientError)
 
 # what a client may offer beyond reading orders (``capabilities``)
 CAPABILITIES = frozenset(
@@ -23,6 +27,9 @@ CAPABILITIES = frozenset(
         "push_offers",  # quantities and prices in one batch
         "push_status",  # batches are polled until done
         "carriers",  # list_carriers: the marketplace's carrier codes
+        "messages",  # list_messages / reply_message: buyers' messages
+        # competitor_offers(references): mphub.pricing.ProductOffers of each
+        "competitors",
     }
 )
 
@@ -124,6 +131,34 @@ class MarketplaceClient(ABC):
 
         Returns an ``Outcome``."""
 
+    # -- several orders per call (``status_batch_size`` > 1) ------------------
+    # how many orders one acceptance or shipment call may carry: above 1,
+    # the base gathers the account's pending exports and sends them with
+    # ``accept_orders`` / ``ship_orders``, chunks of at most this many
+    status_batch_size = 1
+
+    def accept_orders(self, items):
+        """Accept or refuse several orders at once.
+
+        ``items``: a list of ``(external_id, decisions, raw)`` as
+        ``accept_order`` takes them, at most ``status_batch_size``. Returns a
+        dict external_id -> ``Outcome``, or the ``mphub.errors`` error of
+        that order alone (``RemoteError``/``NotFound``: refused;
+        ``TransientError``: to send again later); an order left out of it
+        counts as not answered. An error of the whole call (the marketplace
+        down, the credentials refused) is raised. This default sends them
+        one by one (``accept_order``), and after a transient error gives the
+        rest that error unsent."""
+        return _each(
+            items, lambda item: self.accept_order(item[0], item[1], raw=item[2])
+        )
+
+    def ship_orders(self, items):
+        """Declare several orders shipped at once: ``items`` is a list of
+        ``(external_id, shipment, raw)``; returns as ``accept_orders``.
+        This default sends them one by one."""
+        return _each(items, lambda item: self.ship_order(item[0], item[1]))
+
     # -- offers (optional: a client that does not sell offers keeps these) --
     def list_listings(self, page=None):
         """Return the ``mphub.offers.ListingPage`` of the seller's offers
@@ -170,9 +205,47 @@ class MarketplaceClient(ABC):
 
     max_push_rows = 10000  # rows per pushed batch
 
+    def competitor_offers(self, references):
+        """The offers of every seller of each product of ``references`` (EANs,
+        or ``(type, value)`` pairs): a list of ``mphub.pricing.ProductOffers``,
+        a product the marketplace does not know with its ``error`` (capability
+        "competitors")."""
+        raise NotImplementedError
+
     transport = None  # the HttpTransport of REST clients
 
     def close(self):
         """Release network resources."""
         if self.transport is not None:
             self.transport.close()
+
+    # -- buyers' messages (capability "messages") ------------------------------
+    def list_messages(self, updated_since, page=None):
+        """Return the ``mphub.messages.MessagePage`` of the buyers' messages
+        and incidents changed since ``updated_since`` (an aware datetime),
+        after ``page`` (the ``next_page`` of the previous call). A record
+        the client cannot read goes to ``MessagePage.invalid``."""
+        raise NotImplementedError
+
+    def reply_message(self, message, body):
+        """Send the seller's reply ``body`` (plain text) to ``message`` (a
+        ``mphub.messages.CustomerMessage`` this client listed); returns an
+        ``Outcome``."""
+        raise NotImplementedError
+
+
+def _each(items, send):
+    """``send`` each item in turn: external_id -> its outcome, or the error
+    of that order alone (``ORDER_ERRORS``). After a transient error (the
+    marketplace throttling, or down) the rest is not sent: each of them gets
+    that error, to be sent again later."""
+    results = {}
+    for item in items:
+        try:
+            results[item[0]] = send(item)
+        except errors.TransientError as err:
+            results.update((rest[0], err) for rest in items if rest[0] not in results)
+            break
+        except ORDER_ERRORS as err:
+            results[item[0]] = err
+    return results

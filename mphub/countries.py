@@ -1,5 +1,7 @@
 """Country codes: marketplaces send ISO 3166 alpha-3 or alpha-2, Odoo wants alpha-2."""
 
+import unicodedata
+
 from .errors import InvalidPayload
 
 # ISO 3166-1 alpha-3 -> alpha-2, every officially assigned code.
@@ -268,3 +270,53 @@ def to_alpha2(code, field="country"):
     if len(value) == 3 and value in ALPHA3_TO_ALPHA2:
         return ALPHA3_TO_ALPHA2[value]
     raise InvalidPayload(f"{field}: unknown country code {code!r}")
+
+
+# Country names buyers and marketplaces write instead of a code, upper case
+# without accents, in the languages of the markets served (French, English,
+# Spanish, Portuguese, Dutch): alpha-2 code, then its names.
+_NAMES = """
+FR FRANCE; FRANCE METROPOLITAINE; FRANCIA; FRANCA; FRANKRIJK
+BE BELGIQUE; BELGIUM; BELGICA; BELGIE
+LU LUXEMBOURG; LUXEMBURGO
+CH SUISSE; SWITZERLAND; SUIZA; SUICA
+MC MONACO
+AD ANDORRE; ANDORRA
+DE ALLEMAGNE; GERMANY; ALEMANIA; ALEMANHA; DUITSLAND
+ES ESPAGNE; SPAIN; ESPANA; ESPANHA; SPANJE
+PT PORTUGAL
+IT ITALIE; ITALY; ITALIA
+NL PAYS-BAS; PAYS BAS; NETHERLANDS; PAISES BAJOS; NEDERLAND
+GB ROYAUME-UNI; ROYAUME UNI; UNITED KINGDOM
+GP GUADELOUPE
+MQ MARTINIQUE
+GF GUYANE; GUYANE FRANCAISE; FRENCH GUIANA
+RE REUNION; LA REUNION
+YT MAYOTTE
+PM SAINT-PIERRE-ET-MIQUELON
+BL SAINT-BARTHELEMY
+MF SAINT-MARTIN
+NC NOUVELLE-CALEDONIE
+PF POLYNESIE FRANCAISE
+WF WALLIS-ET-FUTUNA
+"""
+COUNTRY_NAMES = {
+    name.strip(): row.split(None, 1)[0]
+    for row in _NAMES.strip().splitlines()
+    for name in row.split(None, 1)[1].split(";")
+}
+
+
+def country_from_text(value):
+    """The alpha-2 code of a country written as an alpha-2 or alpha-3 code
+    or by its name (``"FR"``, ``"fra"``, ``"France"``, ``"Belgique"``,
+    ``"Réunion"``), None when unknown or not a text."""
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKD", value.strip().upper())
+    text = " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+    if len(text) == 2 and text in ALPHA2:
+        return text
+    if len(text) == 3 and text in ALPHA3_TO_ALPHA2:
+        return ALPHA3_TO_ALPHA2[text]
+    return COUNTRY_NAMES.get(text) or COUNTRY_NAMES.get(text.replace(" ", "-"))

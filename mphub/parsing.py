@@ -27,12 +27,13 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 
 
-def parse_datetime(value):
+def parse_datetime(value, naive_zone=timezone.utc):
     """Parse an ISO 8601 timestamp (``Z`` or offset, optional fraction).
 
-    Naive timestamps are taken as UTC. Returns an aware datetime between
-    1990 and 2200 (a marketplace date outside is nonsense); raises
-    ``ValueError`` otherwise.
+    Naive timestamps are taken in ``naive_zone`` (UTC by default; a
+    ``zoneinfo.ZoneInfo`` such as Europe/Paris, the first of a repeated
+    hour). Returns an aware UTC datetime between 1990 and 2200 (a
+    marketplace date outside is nonsense); raises ``ValueError`` otherwise.
     """
     if not isinstance(value, str) or not value.strip():
         raise ValueError("not a timestamp")
@@ -42,7 +43,7 @@ def parse_datetime(value):
     try:
         parsed = datetime.fromisoformat(text)
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
+            parsed = parsed.replace(tzinfo=naive_zone, fold=0)
         parsed = parsed.astimezone(timezone.utc)
     except (OverflowError, ValueError) as err:
         raise ValueError("not a timestamp") from err
@@ -185,14 +186,16 @@ class Reader:
             return None
         return value
 
-    def datetime(self, data, key, path, required=True):
+    def datetime(self, data, key, path, required=True, naive_zone=timezone.utc):
+        """An ISO 8601 date-time (see ``parse_datetime``); a blank one is
+        missing."""
         value = data.get(key, _MISSING) if isinstance(data, dict) else _MISSING
         if value is _MISSING or value is None or value == "":
             if required:
                 self.fail(_join(path, key), "missing")
             return None
         try:
-            return parse_datetime(value)
+            return parse_datetime(value, naive_zone)
         except (TypeError, ValueError):
             self.fail(_join(path, key), f"not a valid date-time: {_show(value)}")
             return None

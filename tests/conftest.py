@@ -1,11 +1,21 @@
+from pathlib import Path
+
 import pytest
 from mphub.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+# the official Fnac XSDs, never copied into the repository (None: absent)
+FNAC_XSD_DIR = ROOT.parent / "shared" / "contracts" / "fnac"
+FNAC_XSD_DIR = FNAC_XSD_DIR if (FNAC_XSD_DIR / "base.xsd").is_file() else None
 
 
 @pytest.fixture
 def sandbox():
-    """A fresh sandbox on free ports of 127.0.0.1, stopped after the test."""
-    with Sandbox(seed=42) as box:
+    """A fresh sandbox on free ports of 127.0.0.1, stopped after the test
+    (the Fnac emulator validates requests against the official XSDs when
+    they are there)."""
+    options = {"fnac": {"xsd_dir": str(FNAC_XSD_DIR) if FNAC_XSD_DIR else None}}
+    with Sandbox(seed=42, options=options) as box:
         yield box
 
 
@@ -27,3 +37,14 @@ def cdiscount(sandbox):
 @pytest.fixture
 def cdiscount_url(sandbox):
     return sandbox.urls["cdiscount"]
+
+
+@pytest.fixture
+def fnac(sandbox):
+    """The Fnac Darty emulator (its API at ``fnac_url + "/api.php/<service>"``)."""
+    return sandbox.emulators["fnac"]
+
+
+@pytest.fixture
+def fnac_url(sandbox):
+    return sandbox.urls["fnac"]

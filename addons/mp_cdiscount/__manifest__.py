@@ -13,7 +13,6 @@
     "depends": ["mp_connector_base"],
     "external_dependencies": {"python": ["mphub", "zeep"]},
     "data": [
-        "security/ir.model.access.csv",
         "data/mp_marketplace_state_data.xml",
         "data/ir_cron_data.xml",
         "views/mp_backend_views.xml",

@@ -23,7 +23,9 @@
         "data/ir_cron_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/mp_data.xml",
+        "data/mp_customer_message_data.xml",
         "wizards/mp_order_product_wizard_views.xml",
+        "wizards/mp_customer_message_reply_views.xml",
         "views/mp_backend_views.xml",
         "views/mp_order_binding_views.xml",
         "views/mp_offer_binding_views.xml",
@@ -39,6 +41,7 @@
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",
         "views/mp_menus.xml",
+        "views/mp_customer_message_views.xml",
         "report/report_deliveryslip.xml",
     ],
     "demo": [

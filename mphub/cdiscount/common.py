@@ -26,7 +26,6 @@ what the connector decides about them is decided once, here:
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -34,7 +33,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from ..canonical import Address, OrderLine, OrderStatus
-from ..countries import ALPHA2, ALPHA3_TO_ALPHA2
+from ..countries import country_from_text
 from ..parsing import CENT, EARLIEST, LATEST, _join, _show, clean_text
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -431,60 +430,11 @@ def _joined(texts, separator):
 
 # country names Cdiscount's buyers and its SOAP API write (upper case, no
 # accents), in French and English, for where Cdiscount.fr delivers
-COUNTRY_NAMES = {
-    "FRANCE": "FR",
-    "FRANCE METROPOLITAINE": "FR",
-    "MONACO": "MC",
-    "BELGIQUE": "BE",
-    "BELGIUM": "BE",
-    "LUXEMBOURG": "LU",
-    "SUISSE": "CH",
-    "SWITZERLAND": "CH",
-    "ALLEMAGNE": "DE",
-    "GERMANY": "DE",
-    "ESPAGNE": "ES",
-    "SPAIN": "ES",
-    "ITALIE": "IT",
-    "ITALY": "IT",
-    "PORTUGAL": "PT",
-    "PAYS-BAS": "NL",
-    "PAYS BAS": "NL",
-    "NETHERLANDS": "NL",
-    "ROYAUME-UNI": "GB",
-    "ROYAUME UNI": "GB",
-    "UNITED KINGDOM": "GB",
-    "ANDORRE": "AD",
-    "ANDORRA": "AD",
-    "GUADELOUPE": "GP",
-    "MARTINIQUE": "MQ",
-    "GUYANE": "GF",
-    "GUYANE FRANCAISE": "GF",
-    "FRENCH GUIANA": "GF",
-    "REUNION": "RE",
-    "LA REUNION": "RE",
-    "MAYOTTE": "YT",
-    "SAINT-PIERRE-ET-MIQUELON": "PM",
-    "SAINT-BARTHELEMY": "BL",
-    "SAINT-MARTIN": "MF",
-    "NOUVELLE-CALEDONIE": "NC",
-    "POLYNESIE FRANCAISE": "PF",
-    "WALLIS-ET-FUTUNA": "WF",
-}
-
-
 def country_code(value):
     """The ISO 3166 alpha-2 code of a country given as an alpha-2 or
     alpha-3 code or by its name (``"FR"``, ``"FRA"``, ``"France"``,
     ``"FRANCE"``, ``"Réunion"``), None when unknown."""
-    if not isinstance(value, str):
-        return None
-    text = unicodedata.normalize("NFKD", value.strip().upper())
-    text = " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
-    if len(text) == 2 and text in ALPHA2:
-        return text
-    if len(text) == 3 and text in ALPHA3_TO_ALPHA2:
-        return ALPHA3_TO_ALPHA2[text]
-    return COUNTRY_NAMES.get(text) or COUNTRY_NAMES.get(text.replace(" ", "-"))
+    return country_from_text(value)
 
 
 def text(data, key, max_length=200):

@@ -29,9 +29,9 @@ from ..errors import (
 from ..http import DEFAULT_TIMEOUT, HttpTransport, clean_secret
 from ..offers import ListingPage
 from ..parsing import format_datetime, parse_datetime
+from ..tokens import TokenKeeper, expiry
 from . import rest_mapping
 from .common import REST_DEAD_LINE_STATES, SALES_CHANNEL, tracking_link
-from .tokens import TokenKeeper, expiry
 
 _logger = logging.getLogger(__name__)
 

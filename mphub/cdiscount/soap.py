@@ -40,10 +40,10 @@ from ..errors import (
 )
 from ..http import DEFAULT_TIMEOUT, HttpTransport, clean_secret
 from ..offers import OfferRow
+from ..tokens import TokenKeeper, utc_now
 from . import common, soap_answers, soap_mapping
 from .package import build_offer_package, package_name
 from .soap_transport import SoapService, soap_transport, token_refused
-from .tokens import TokenKeeper, utc_now
 
 TOKEN_LIFETIME = timedelta(hours=48)
 MAX_PAGE_SIZE = 100  # orders asked by reference per GetOrderList

@@ -11,6 +11,7 @@ marketplaces sell, shared with the Odoo side.
 from . import catalog, customers
 from .amazon import AmazonEmulator
 from .cdiscount import CdiscountEmulator
+from .fnac import FnacEmulator
 from .mirakl import MiraklEmulator
 from .server import (
     Emulator,
@@ -27,6 +28,7 @@ EMULATORS = {
     "mirakl": MiraklEmulator,
     "amazon": AmazonEmulator,
     "cdiscount": CdiscountEmulator,
+    "fnac": FnacEmulator,
 }
 
 
@@ -112,6 +114,7 @@ __all__ = [
     "Emulator",
     "EmulatorServer",
     "Faults",
+    "FnacEmulator",
     "HttpError",
     "MiraklEmulator",
     "Request",

@@ -22,7 +22,7 @@ from . import EMULATORS, Sandbox
 from .server import FAULT_DEFAULTS, ListenError, link_servers
 
 # the ports of docker-compose.yml and of the README
-STANDARD_PORTS = {"mirakl": 8901, "amazon": 8902, "cdiscount": 8903}
+STANDARD_PORTS = {"mirakl": 8901, "amazon": 8902, "cdiscount": 8903, "fnac": 8904}
 
 DESCRIPTION = f"""\
 Serve local emulators of the marketplace APIs ({", ".join(EMULATORS)}) over
@@ -33,9 +33,10 @@ emulator to its base URL, e.g. {{"mirakl": "http://127.0.0.1:8901",
 "amazon": "http://127.0.0.1:8902"}}, and a short summary on stderr. Open a
 base URL in a browser for the sandbox's index: the Mirakl shops and their API
 keys, the Amazon sellers and LWA credentials, the Cdiscount sellers with their
-Octopia REST client credentials and SOAP logins, the orders and offers of
-each, the /_sandbox/... control endpoints and the active faults (JSON with
-"Accept: application/json").
+Octopia REST client credentials and SOAP logins, the Fnac Darty partner with
+its Fnac and Darty shops and their keys, the orders and offers of each, the
+/_sandbox/... control endpoints and the active faults (JSON with "Accept:
+application/json").
 
 Ports are free ones (picked at random) unless --port or --standard-ports say
 otherwise; the standard ports, as docker-compose.yml uses them, are
@@ -63,7 +64,10 @@ examples:
 
   # Cdiscount: a fifth of the SOAP calls throttled (Quota), 10 % of 5xx
   python -m mphub.sandbox --orders 25 --fault cdiscount.rate_quota=0.2 \\
-      --fault cdiscount.rate_5xx=0.1"""
+      --fault cdiscount.rate_5xx=0.1
+
+  # Fnac Darty: requests validated against the official XSDs
+  python -m mphub.sandbox --orders 25 --fnac-xsd-dir ../shared/contracts/fnac"""
 
 
 def _assignment(text):
@@ -154,7 +158,7 @@ def build_parser():
         default=0,
         metavar="N",
         help="orders created at start in each account (Mirakl shop, Amazon "
-        "seller, Cdiscount seller) (default: %(default)s)",
+        "seller, Cdiscount seller, Fnac Darty shop) (default: %(default)s)",
     )
     parser.add_argument(
         "--unknown-sku-share",
@@ -203,6 +207,15 @@ def build_parser():
         "confirmShipment and updateShipmentStatus stay, Orders API "
         "v2026-01-01 serves the orders (default: both versions; change it "
         "later with POST /_sandbox/orders_v0)",
+    )
+    parser.add_argument(
+        "--fnac-xsd-dir",
+        default=None,
+        metavar="DIR",
+        help="a directory holding Fnac's official XSDs (OrdersQueryService.xsd, "
+        "base.xsd...): the Fnac emulator validates every request against its "
+        "service's XSD and answers ERR_096 when it is not valid (default: the "
+        "MPHUB_FNAC_XSD_DIR environment variable, else no XSD validation)",
     )
     parser.add_argument(
         "--fault",
@@ -281,7 +294,10 @@ def main(argv=None):
         ports=args.ports,
         faults=args.faults,
         catalog_size=args.catalog_size,
-        options={"amazon": {"orders_v0_removed": args.amazon_orders_v0_removed}},
+        options={
+            "amazon": {"orders_v0_removed": args.amazon_orders_v0_removed},
+            "fnac": {"xsd_dir": args.fnac_xsd_dir},
+        },
     )
     try:
         sandbox.start()

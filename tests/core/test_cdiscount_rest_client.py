@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from mphub.canonical import OrderStatus
 from mphub.cdiscount.client import CdiscountClient
-from mphub.cdiscount.tokens import MemoryTokenStore
 from mphub.client import Outcome, Shipment
 from mphub.errors import (
     AuthError,
@@ -19,6 +18,7 @@ from mphub.errors import (
     TransientError,
 )
 from mphub.offers import OfferRow, PriceRow, StockRow
+from mphub.tokens import MemoryTokenStore
 
 SELLER = "98979"
 CLIENT_ID = "sandbox-cdiscount-client"

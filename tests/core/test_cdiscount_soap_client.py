@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from mphub.cdiscount.soap import CdiscountSoap
-from mphub.cdiscount.tokens import MemoryTokenStore
 from mphub.client import Outcome, Shipment
 from mphub.errors import (
     AuthError,
@@ -21,6 +20,7 @@ from mphub.errors import (
     TransientError,
 )
 from mphub.offers import OfferRow
+from mphub.tokens import MemoryTokenStore
 
 SELLER, OTHER = 98979, 98980
 LOGIN, PASSWORD = "sandbox-cdiscount-api", "sandbox-cdiscount-password"

@@ -13,23 +13,36 @@ To add an entry point, append an ``EntryPoint`` to ``ENTRY_POINTS``.
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from hypothesis import strategies as st
+from lxml import etree
 from mphub import canonical, orders
 from mphub.amazon import answers, mapping_2026, throttle
 from mphub.amazon import mapping as amazon_mapping
 from mphub.cdiscount import rest_mapping as cdiscount_rest
 from mphub.cdiscount import soap_answers as cdiscount_answers
 from mphub.cdiscount import soap_mapping as cdiscount_soap
+from mphub.fnac import answers as fnac_answers
+from mphub.fnac import competitors as fnac_competitors
+from mphub.fnac import mapping as fnac_mapping
+from mphub.fnac import mapping_messages as fnac_messages
+from mphub.fnac import mapping_offers as fnac_offers
+from mphub.fnac import offers as fnac_offer_answers
+from mphub.fnac.payload import BATCH_LISTS, ORDERS_UPDATE_LISTS, PRICING_LISTS
 from mphub.http import MAX_RETRY_AFTER, parse_retry_after
+from mphub.messages import AUTHORS, KINDS, CustomerMessage
 from mphub.mirakl import client as mirakl_client
 from mphub.mirakl import mapping as mirakl_mapping
 from mphub.mirakl import offers as mirakl_offers
 from mphub.offers import Listing, ListingPage, PushStatus
 from mphub.parsing import CURRENCIES, EARLIEST, LATEST
+from mphub.pricing import ProductOffers
+
+from tests.core import fnac_samples
 
 from . import samples
 from .mutations import (
@@ -529,6 +542,129 @@ def _check_rate_limit(result):
     return problems
 
 
+def check_message(message):
+    """Problems of a canonical buyer message or incident."""
+    if not isinstance(message, CustomerMessage):
+        return [f"not a CustomerMessage: {message!r:.80}"]
+    problems = sane_key(message.external_id, "message id")
+    if message.order_external_id is not None:
+        problems += sane_key(message.order_external_id, "order id")
+    if message.kind not in KINDS or message.author not in AUTHORS:
+        problems.append(f"kind {message.kind!r} / author {message.author!r}")
+    problems += sane_text(message.subject, "subject", optional=False)
+    problems += sane_text(message.body, "body", optional=False)
+    problems += sane_text(message.state, "state")
+    for flag in (message.reply_expected, message.answered):
+        if not isinstance(flag, bool):
+            problems.append(f"flag {flag!r} is not a boolean")
+    for when in (message.created_at, message.updated_at):
+        if when.tzinfo is None or not EARLIEST <= when < LATEST:
+            problems.append(f"date {when!r}")
+    if message.updated_at < message.created_at:
+        problems.append("updated before created")
+    return problems
+
+
+def _run_fnac_map_order(raw):
+    order = fnac_mapping.map_order(raw, now=NOW)
+    return order, orders.plan_sale_order(order)
+
+
+def _check_fnac_raw_state(result):
+    status, state = result
+    problems = sane_text(state, "state")
+    if status is not None and status not in canonical.OrderStatus.ALL:
+        problems.append(f"status {status!r}")
+    return problems
+
+
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,60}")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(value):
+    return _NOT_XML.sub("", str(value))
+
+
+def _element(tag, value):
+    """``value`` (JSON-like) as the XML element ``tag`` would carry it:
+    ``@`` keys as attributes, lists as repeated elements, scalars as text."""
+    element = etree.Element(tag if _XML_NAME.fullmatch(tag) else "unknown")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            key = str(key)
+            if key.startswith("@") and _XML_NAME.fullmatch(key[1:]):
+                element.set(key[1:], _xml_text(item))
+            elif key == "#text":
+                element.text = _xml_text(item)
+            else:
+                for entry in item if isinstance(item, list) else [item]:
+                    element.append(_element(key, entry))
+    elif isinstance(value, list):
+        element.extend(_element("item", item) for item in value)
+    elif value is not None:
+        element.text = _xml_text(value)
+    return element
+
+
+def xml_shaped(strategy, lists):
+    """Values of ``strategy`` sent through XML and read back the way the
+    Fnac client reads every answer (``element_to_json``): what an answer
+    can hold, however hostile its texts and shapes."""
+    return strategy.map(
+        lambda value: fnac_samples.element_to_json(_element("answer", value), lists)
+    )
+
+
+def _run_fnac_orders_page(doc):
+    walk = fnac_answers.Walk(1, NOW, NOW)
+    found = fnac_answers.read_orders(doc, "orders_query")
+    return found, walk.following(fnac_answers.page_info(doc), 100, "orders_query")
+
+
+def _check_fnac_orders_page(result):
+    found, following = result
+    problems = [] if isinstance(found, list) else ["orders is not a list"]
+    if following is not None and not (
+        isinstance(following.page, int) and following.page >= 1
+    ):
+        problems.append(f"next page {following!r:.80}")
+    return problems
+
+
+def _check_fnac_update_results(results):
+    problems = []
+    for order_id, result in results.items():
+        problems += sane_key(order_id, "order id")
+        problems += sane_text(result.reason, "reason", optional=False)
+        if not isinstance(result.applied, bool):
+            problems.append(f"applied {result.applied!r}")
+    return problems
+
+
+def _run_fnac_batch(doc):
+    return fnac_offer_answers.read_batch(doc, ["MPH-0001", "MPH-0002"], {})
+
+
+def _run_fnac_pricing(product):
+    return fnac_competitors.read_product(product, "Ean", "3760000000000", "shop", NOW)
+
+
+def _check_fnac_pricing(product):
+    if not isinstance(product, ProductOffers):
+        return [f"not ProductOffers: {product!r:.80}"]
+    problems = sane_text(product.error, "error") + sane_text(product.title, "title")
+    offers = list(product.offers) + ([product.own_offer] if product.own_offer else [])
+    for offer in offers:
+        problems += sane_money(offer.price, "price") + sane_money(
+            offer.shipping, "ship"
+        )
+        problems += sane_text(offer.seller, "seller")
+    for price in product.best.values():
+        problems += sane_money(price, "best price")
+    return problems
+
+
 offsets = st.sampled_from([0, 100, 1_999_900, 9_999_950])
 page_tokens = st.one_of(
     st.none(),
@@ -707,6 +843,81 @@ ENTRY_POINTS = [
         maybe_mutated(samples.AMAZON_SEARCH_PAGE),
         _run_search_page,
         _check_search_page,
+    ),
+    EntryPoint(
+        "fnac.orders_query.map_order+plan_sale_order",
+        mutated(fnac_samples.partly_refused()),
+        _run_fnac_map_order,
+        check_plan,
+        owner="orders",
+    ),
+    EntryPoint(
+        "fnac.orders_query.relay+company.map_order+plan_sale_order",
+        st.one_of(mutated(fnac_samples.relay()), mutated(fnac_samples.company())),
+        _run_fnac_map_order,
+        check_plan,
+        owner="orders",
+    ),
+    EntryPoint(
+        "fnac.orders_query.raw_state",
+        maybe_mutated(fnac_samples.created()),
+        fnac_mapping.raw_state,
+        _check_fnac_raw_state,
+    ),
+    EntryPoint(
+        "fnac.messages_query.map_message",
+        maybe_mutated(fnac_samples.message()),
+        fnac_messages.map_message,
+        check_message,
+    ),
+    EntryPoint(
+        "fnac.incidents_query.map_incident",
+        maybe_mutated(fnac_samples.incident()),
+        fnac_messages.map_incident,
+        check_message,
+    ),
+    EntryPoint(
+        "fnac.offers_query.map_listing",
+        maybe_mutated(fnac_samples.offer()),
+        fnac_offers.map_listing,
+        check_listing,
+    ),
+    EntryPoint(
+        "fnac.offers_query.listing_parts",
+        maybe_mutated(fnac_samples.offer()),
+        fnac_offers.listing_parts,
+        lambda listing: [] if isinstance(listing, Listing) else ["not a Listing"],
+    ),
+    EntryPoint(
+        "fnac.orders_query.page",
+        maybe_mutated(
+            fnac_samples.element_to_json(
+                fnac_samples.orders_response([fnac_samples.order_element()]),
+                ("order", "order_detail", "error"),
+            )
+        ),
+        _run_fnac_orders_page,
+        _check_fnac_orders_page,
+    ),
+    EntryPoint(
+        "fnac.orders_update.update_results",
+        xml_shaped(
+            maybe_mutated(fnac_samples.orders_update_answer()), ORDERS_UPDATE_LISTS
+        ),
+        fnac_answers.update_results,
+        _check_fnac_update_results,
+    ),
+    EntryPoint(
+        "fnac.batch_status.read_batch",
+        xml_shaped(maybe_mutated(fnac_samples.batch_answer()), BATCH_LISTS),
+        _run_fnac_batch,
+        check_push_status,
+    ),
+    EntryPoint(
+        "fnac.pricing_query.read_product",
+        xml_shaped(maybe_mutated(fnac_samples.pricing_product()), PRICING_LISTS),
+        _run_fnac_pricing,
+        _check_fnac_pricing,
     ),
 ]
 

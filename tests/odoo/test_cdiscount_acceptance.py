@@ -3,7 +3,7 @@
 The foundation's acceptance (``test_order_import_acceptance.py``) for
 Cdiscount: a real Odoo server runs queue_job's runner with two workers; the
 sandbox's Cdiscount emulator serves N orders (``MPHUB_ACCEPTANCE_ORDERS``,
-default 300; 2,000 for the full acceptance run), 10 % with an unknown SKU and
+default 150; 2,000 for the full acceptance run), 10 % with an unknown SKU and
 2 % malformed. Two imports at once, then again: exactly the valid orders
 once each, their totals to the cent (the emulator's ``total``: active lines
 and shipping, tax included), the others in error with their reason and
@@ -32,7 +32,7 @@ from .test_order_import_acceptance import (
     wait_for_jobs,
 )
 
-N_ORDERS = int(os.environ.get("MPHUB_ACCEPTANCE_ORDERS") or 300)
+N_ORDERS = int(os.environ.get("MPHUB_ACCEPTANCE_ORDERS") or 150)
 # generation -> the sandbox seller its account sells as
 SELLERS = {"rest": "98979", "soap": "98980"}
 # A Quota refusal names no delay (a 429 has its Retry-After): a job refused

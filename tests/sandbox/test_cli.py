@@ -52,7 +52,7 @@ def test_command_line_serves_until_sigterm():
     )
     try:
         urls = json.loads(process.stdout.readline())
-        assert set(urls) == set(EMULATORS) == {"mirakl", "amazon", "cdiscount"}
+        assert set(urls) == set(EMULATORS) == {"mirakl", "amazon", "cdiscount", "fnac"}
         assert urls["mirakl"].startswith("http://127.0.0.1:")
         for key in ("sandbox-carrefour-key", "sandbox-conforama-key"):
             shop = MiraklShop(urls["mirakl"], key)
@@ -77,6 +77,7 @@ def test_command_line_serves_until_sigterm():
             }
             assert [s["orders"] for s in entries["mirakl"]["accounts"]] == [5] * 4
             assert [s["orders"] for s in entries["cdiscount"]["accounts"]] == [5] * 2
+            assert [s["orders"] for s in entries["fnac"]["accounts"]] == [5] * 2
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

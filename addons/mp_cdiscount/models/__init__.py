@@ -1,4 +1,3 @@
 from . import mp_backend
-from . import mp_cdiscount_token
 from . import mp_order_binding
 from . import mp_demo

@@ -267,7 +267,7 @@ class MpBackend(models.Model):
             password=settings["cdiscount_password"],
             timeout=settings["timeout"],
             # every worker and host of the database shares the token
-            token_store=self.env["mp.cdiscount.token"]._token_store(
+            token_store=self.env["mp.backend.token"]._token_store(
                 self, generation, secret
             ),
             package_host=PackageHost(dbname, self.id),

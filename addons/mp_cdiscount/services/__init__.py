@@ -1,2 +1,3 @@
-"""Plain classes the account's models delegate to: the token store and the
-offer package host its Cdiscount client is built with."""
+"""Plain classes the account's models delegate to: the offer package host
+its Cdiscount client is built with (its token store is the base's,
+``mp.backend.token``)."""

@@ -72,14 +72,14 @@ class TestCdiscountSecrets(CdiscountCommon):
         # the tokens are administrators' only
         self.backend.action_test_connection()
         with self.assertRaises(AccessError):
-            self.env["mp.cdiscount.token"].with_user(user).search([])
+            self.env["mp.backend.token"].with_user(user).search([])
         manager = new_test_user(
             self.env,
             login="cdiscount_manager",
             groups="mp_connector_base.group_mp_connector_base_manager",
         )
         with self.assertRaises(AccessError):
-            self.env["mp.cdiscount.token"].with_user(manager).search([])
+            self.env["mp.backend.token"].with_user(manager).search([])
 
     def test_secrets_stay_out_of_logs_and_chatter(self):
         self.create_orders(2)
@@ -90,7 +90,7 @@ class TestCdiscountSecrets(CdiscountCommon):
             soap.sudo().cdiscount_password = "not-the-password"
             with self.assertRaises(UserError) as err:
                 soap.action_test_connection()
-        tokens = self.env["mp.cdiscount.token"].sudo().search([]).mapped("token")
+        tokens = self.env["mp.backend.token"].sudo().search([]).mapped("token")
         self.assertTrue(tokens)
         self.assertTrue(lines)
         texts = [

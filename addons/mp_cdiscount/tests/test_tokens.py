@@ -1,8 +1,6 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
-
-from odoo.addons.mp_cdiscount.services.token_store import OdooTokenStore, key_digest
 
 from .common import CdiscountCommon
 
@@ -15,7 +13,7 @@ class TestCdiscountTokens(CdiscountCommon):
 
     def token_row(self, backend, kind):
         return (
-            self.env["mp.cdiscount.token"]
+            self.env["mp.backend.token"]
             .sudo()
             .search([("backend_id", "=", backend.id), ("kind", "=", kind)])
         )
@@ -45,7 +43,7 @@ class TestCdiscountTokens(CdiscountCommon):
             old = row.token
             # another worker finds it about to expire: it asks a new one
             self.env.cr.execute(
-                "UPDATE mp_cdiscount_token SET expires_at = %s WHERE id = %s",
+                "UPDATE mp_backend_token SET expires_at = %s WHERE id = %s",
                 (datetime.now() + timedelta(minutes=1), row.id),
             )
             before = self.asked(operation)
@@ -80,42 +78,3 @@ class TestCdiscountTokens(CdiscountCommon):
         with self.assertRaises(UserError):
             soap.action_test_connection()
         self.assertEqual(self.asked("sts") - before, 1)
-
-    def test_store_keeps_one_row_per_account_and_generation(self):
-        store = OdooTokenStore(self.env.cr.dbname, self.backend.id, "rest", "s3")
-        key = ("https://auth.example/token", "client")
-        self.assertIsNone(store.get(key))
-        expires = datetime.now(UTC) + timedelta(hours=2)
-        store.put(key, "first", expires)
-        store.put(key, "second", expires)
-        self.assertEqual(store.get(key), ("second", expires))
-        row = self.token_row(self.backend, "rest")
-        self.assertEqual(len(row), 1)
-        self.assertEqual(row.key, key_digest(key, "s3"))
-        self.assertNotIn("s3", row.key)
-        # a token of other credentials is not this key's
-        self.assertIsNone(store.get(("https://auth.example/token", "other")))
-        other_secret = OdooTokenStore(
-            self.env.cr.dbname, self.backend.id, "rest", "new-secret"
-        )
-        self.assertIsNone(other_secret.get(key))
-        # dropping an older token keeps the newer one another worker put
-        store.drop(key, "first")
-        self.assertEqual(store.get(key)[0], "second")
-        store.drop(key, "second")
-        self.assertIsNone(store.get(key))
-
-    def test_a_token_of_an_account_not_committed_stays_in_memory(self):
-        # another transaction's account (or a deleted one) has no row to hold
-        # the token: this process keeps it, without a database error
-        missing = self.env["mp.backend"].search([], order="id desc", limit=1).id + 1000
-        store = OdooTokenStore(self.env.cr.dbname, missing, "soap", "pw")
-        key = ("https://sts.example/", "shop-api")
-        expires = datetime.now(UTC) + timedelta(hours=48)
-        store.put(key, "kept", expires)
-        self.assertEqual(store.get(key), ("kept", expires))
-        self.assertFalse(
-            self.env["mp.cdiscount.token"].sudo().search([("backend_id", "=", missing)])
-        )
-        store.drop(key, "kept")
-        self.assertIsNone(store.get(key))

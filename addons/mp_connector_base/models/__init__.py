@@ -12,7 +12,11 @@ from . import mp_offer_dirty
 from . import mp_offer_push
 from . import mp_listing_review
 from . import mp_order_binding
+from . import mp_order_binding_status
+from . import mp_backend_status
+from . import mp_backend_token
 from . import mp_order_missing_sku
+from . import mp_customer_message
 from . import mp_sync_run
 from . import mp_sync_event
 from . import res_partner

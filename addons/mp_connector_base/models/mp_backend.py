@@ -11,6 +11,7 @@ from ..services.error_map import map_errors
 from ..services.health import AccountOverview, start_of_today
 from ..services.jobs import job_options
 from ..services.locks import try_xact_lock
+from ..services.messages import MessageFetch, message_counts
 from ..services.notify import notification
 from ..services.stored_text import in_company_lang
 
@@ -462,3 +463,59 @@ class MpBackend(models.Model):
         committed at once, whatever becomes of the current one."""
         with self.env.registry.cursor() as cr:
             self.env(cr=cr, su=True)["mp.sync.event"].create(vals)
+
+    # ------------------------------------------------------------------
+    # buyers' messages (services/messages.py)
+    # ------------------------------------------------------------------
+    message_reply_hours = fields.Integer(
+        string="Reply Delay (h)",
+        default=24,
+        help="Hours the seller has to answer a buyer's message: the deadline "
+        "of its reply activity.",
+    )
+    messages_synced_at = fields.Datetime(
+        string="Messages Read Up To",
+        readonly=True,
+        copy=False,
+        help="Every buyer message changed before this time has been read.",
+    )
+    message_capable = fields.Boolean(
+        string="Has Buyer Messages", compute="_compute_message_counts"
+    )
+    message_to_reply_count = fields.Integer(
+        string="Messages to Reply", compute="_compute_message_counts"
+    )
+    message_overdue_count = fields.Integer(
+        string="Overdue Replies", compute="_compute_message_counts"
+    )
+
+    def _compute_message_counts(self):
+        message_counts(self)
+
+    def action_fetch_messages(self):
+        for backend in self:
+            if not MessageFetch(backend).schedule():
+                raise UserError(
+                    self.env._(
+                        "%s has no buyer messages to fetch, or a fetch is already "
+                        "running.",
+                        backend.name,
+                    )
+                )
+        return notification(
+            self.env._("The buyer messages are being fetched."), kind="success"
+        )
+
+    def action_open_messages(self):
+        return MessageFetch(self).open_list()
+
+    def _schedule_fetch_messages(self):
+        """Queue a message fetch for each account whose marketplace has
+        buyers' messages (cron)."""
+        for backend in self:
+            MessageFetch(in_company_lang(backend, backend.company_id)).schedule()
+
+    def _job_fetch_messages(self, page, since, until):
+        """Job: read one page of buyers' messages (``MessageFetch``)."""
+        backend = in_company_lang(self.sudo(), self.company_id)
+        return MessageFetch(backend).run_page(page, since, until)

@@ -459,8 +459,11 @@ class MpOrderBinding(models.Model):
         return context.builder.prepare(self, order, vals)
 
     def _finish_sale_order(self, item, sale_order):
-        """Hook: bind ``sale_order``, just created for ``item``."""
-        return finish_sale_order(self, item, sale_order)
+        """Hook: bind ``sale_order``, just created for ``item``; the buyer
+        messages waiting for the order are posted in its chatter."""
+        result = finish_sale_order(self, item, sale_order)
+        self.env["mp.customer.message"]._link_orders(self)
+        return result
 
     def _fail_processing(self, err, run):
         """Keep the order in error with the reason of ``err``; returns the

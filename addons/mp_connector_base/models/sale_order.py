@@ -46,6 +46,31 @@ class SaleOrder(models.Model):
         "delivery and printed on the delivery slip.",
     )
 
+    mp_message_ids = fields.One2many(
+        "mp.customer.message",
+        "sale_order_id",
+        string="Buyer Messages",
+        groups="mp_connector_base.group_mp_connector_base_user",
+    )
+    mp_message_count = fields.Integer(
+        string="Buyer Messages Count",
+        compute="_compute_mp_message_count",
+        groups="mp_connector_base.group_mp_connector_base_user",
+    )
+    mp_message_to_reply_count = fields.Integer(
+        string="Buyer Messages to Reply",
+        compute="_compute_mp_message_count",
+        groups="mp_connector_base.group_mp_connector_base_user",
+    )
+
+    @api.depends("mp_message_ids.state")
+    def _compute_mp_message_count(self):
+        for order in self:
+            order.mp_message_count = len(order.mp_message_ids)
+            order.mp_message_to_reply_count = len(
+                order.mp_message_ids.filtered(lambda m: m.state == "to_reply")
+            )
+
     @api.depends("mp_binding_ids.backend_id", "mp_binding_ids.external_id")
     def _compute_mp_binding(self):
         for order in self:
@@ -74,6 +99,18 @@ class SaleOrder(models.Model):
             "res_id": binding.id,
             "view_mode": "form",
         }
+
+    def action_mp_open_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mp_connector_base.mp_customer_message_action"
+        )
+        action.update(
+            domain=[("sale_order_id", "=", self.id)],
+            context={"create": False},
+            display_name=self.env._("Buyer messages of %s", self.name),
+        )
+        return action
 
     def _mp_binding(self):
         self.ensure_one()

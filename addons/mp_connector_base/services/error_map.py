@@ -57,8 +57,16 @@ def map_errors(backend, run=None, what=None, interactive=False):
 
 def _retry(backend, err, run, what):
     """The ``RetryableJobError`` of a transient ``err``, logged."""
+    seconds = log_retry(backend, err, what, backend._current_job_attempt(), run=run)
+    return RetryableJobError(str(err), seconds=seconds)
+
+
+def log_retry(backend, err, what, attempt, run=None, binding=None, detached=True):
+    """Journal the retry ``attempt`` of ``what`` after the transient ``err``;
+    returns its delay in seconds: the marketplace's Retry-After, else the
+    account's retry delay doubled at each attempt. ``detached``: the event
+    survives the rollback of the current transaction."""
     env = backend.env
-    attempt = backend._current_job_attempt()
     seconds = backoff_seconds(
         attempt, err.retry_after, base=max(1, backend.retry_base_delay or 10)
     )
@@ -78,7 +86,8 @@ def _retry(backend, err, run, what):
             seconds=seconds,
         ),
         run=run,
+        binding=binding,
         event_type="retry",
-        detached=True,
+        detached=detached,
     )
-    return RetryableJobError(str(err), seconds=seconds)
+    return seconds

@@ -26,7 +26,11 @@ error of the connector carries its own delay, computed by the code (no
 - a batch the marketplace is still processing: polled again after the
   account's poll delay;
 - orders another worker is processing are not retried but queued again as a
-  new job 10 s later.
+  new job 10 s later;
+- in a status export of several orders per call (``services/status_batch.py``),
+  an order the marketplace answers "not now" for (a transient error of that
+  order alone) waits on its binding for the same delay, sent again by a later
+  job, and is kept as a refusal after the preset's ``max_retries`` attempts.
 
 A job that reaches its preset's ``max_retries`` fails (queue_job's
 ``failed`` state) and fails its run.

@@ -14,7 +14,11 @@ refusal) is success. A business refusal (``RemoteError``, ``NotFound``) is
 kept on the binding (``accept_error``/``ship_error``) and shown on the
 delivery with a retry button; transient errors are job retries
 (``mp.backend._map_errors``). Each export is one job per binding and action
-(``identity_exact``).
+(``identity_exact``), unless the account's client sends several orders per
+call (``status_batch_size`` > 1): the export to send is then kept on the
+binding and one job of the account sends them together
+(``services/status_batch.py``); the outcome of each order is applied by the
+same code (``accepted``, ``shipped``, ``failed``).
 """
 
 import dataclasses
@@ -25,6 +29,33 @@ from mphub.client import Outcome, Shipment
 from odoo.addons.queue_job.job import identity_exact
 
 DECISION_ACTIVITY = "mp_connector_base.mail_activity_type_order_decision"
+# seconds a batched export waits for the others queued meanwhile (the
+# orders of the import page being processed)
+BATCH_DELAY = 5
+# what a batched export keeps on the binding until it is sent
+BATCH_FIELDS = {
+    "accept": ("accept_decisions", "accept_retry_at", "accept_attempts"),
+    "ship": ("ship_picking_id", "ship_retry_at", "ship_attempts"),
+}
+
+
+def enqueue_batch(backend, action, eta=None):
+    """Queue the job of ``backend`` that sends its batched ``action``
+    ("accept" or "ship") exports waiting, one pending per account and
+    action; ``eta``: seconds from now."""
+    if action == "accept":
+        description = backend.env._("%s: send acceptances", backend.name)
+    else:
+        description = backend.env._("%s: send shipments", backend.name)
+    backend._enqueue(
+        backend,
+        "_job_export_status_batch",
+        action,
+        preset="status_export",
+        identity_key=identity_exact,
+        eta=eta,
+        description=description,
+    )
 
 
 def cancel_sale_order(sale_order, note):
@@ -47,9 +78,13 @@ class StatusExport:
         self.env = binding.env
 
     # -- queue ------------------------------------------------------------------
-    def _queue(self, state_field, method, argument, description):
-        """Queue a status export of the order (one pending job per action)."""
-        self.binding[state_field] = "pending"
+    def _queue(self, action, method, argument, description):
+        """Queue a status export of the order (one pending job per action),
+        or keep it on the binding for the account's batch job."""
+        if self.batched(action):
+            self._queue_batched(action, argument)
+            return
+        self.binding[f"{action}_state"] = "pending"
         self.backend._enqueue(
             self.binding,
             method,
@@ -59,17 +94,39 @@ class StatusExport:
             description=description,
         )
 
+    def batched(self, action):
+        """Whether ``action`` goes with other orders' in one call: the
+        client takes several orders per call, and declares shipments once
+        per order (a shipment per delivery stays one job each)."""
+        if self.backend._get_client().status_batch_size <= 1:
+            return False
+        return action == "accept" or not self.backend._ships_each_delivery()
+
+    def _queue_batched(self, action, argument):
+        """Keep what to send on the binding and queue the account's job,
+        one per account and action: it sends every export waiting."""
+        payload, retry_at, attempts = BATCH_FIELDS[action]
+        self.binding.write(
+            {
+                f"{action}_state": "pending",
+                payload: argument.id if action == "ship" else argument,
+                retry_at: False,
+                attempts: 0,
+            }
+        )
+        enqueue_batch(self.backend, action, BATCH_DELAY)
+
     def queue_acceptance(self, decisions):
         values = {"backend": self.backend.name, "order": self.binding.external_id}
         if any(decisions.values()):
             description = self.env._("%(backend)s: accept order %(order)s", **values)
         else:
             description = self.env._("%(backend)s: refuse order %(order)s", **values)
-        self._queue("accept_state", "_job_export_acceptance", decisions, description)
+        self._queue("accept", "_job_export_acceptance", decisions, description)
 
     def queue_shipment(self, picking):
         self._queue(
-            "ship_state",
+            "ship",
             "_job_export_shipment",
             picking,
             self.env._(
@@ -95,11 +152,17 @@ class StatusExport:
         binding = self.binding
         if binding.accept_state in ("accepted", "refused"):
             return self.env._("Already sent.")
-        accept = any(decisions.values())
         what = self.env._("Acceptance of %s", binding.external_id)
         outcome, refusal = self._send("accept", what, decisions)
         if refusal:
             return refusal
+        return self.accepted(decisions, outcome)
+
+    def accepted(self, decisions, outcome):
+        """The marketplace took the decision (``outcome``: an ``Outcome``);
+        returns the job's result text."""
+        binding = self.binding
+        accept = any(decisions.values())
         binding.write(
             {"accept_state": "accepted" if accept else "refused", "accept_error": False}
         )
@@ -185,6 +248,19 @@ class StatusExport:
 
     def export_shipment(self, picking):
         """Declare the shipment of ``picking`` with carrier and tracking."""
+        shipment = self.shipment_to_send(picking)
+        if isinstance(shipment, str):
+            return shipment
+        what = self.env._("Shipment of %s", self.binding.external_id)
+        outcome, refusal = self._send("ship", what, shipment, picking)
+        if refusal:
+            return refusal
+        return self.shipped(picking, shipment, outcome)
+
+    def shipment_to_send(self, picking):
+        """The ``Shipment`` of ``picking`` to declare, or the job's result
+        text when there is none to send (already sent, or its tracking
+        number missing: kept on the binding)."""
         binding = self.binding
         each = self.backend._ships_each_delivery()
         if binding.ship_state == "done" or (each and picking.mp_shipment_sent):
@@ -211,12 +287,15 @@ class StatusExport:
             shipment = dataclasses.replace(
                 shipment, lines=self.picking_lines(picking), declared=declared
             )
-        what = self.env._("Shipment of %s", binding.external_id)
-        outcome, refusal = self._send("ship", what, shipment, picking)
-        if refusal:
-            return refusal
+        return shipment
+
+    def shipped(self, picking, shipment, outcome):
+        """The marketplace took the shipment of ``picking`` (``outcome``: an
+        ``Outcome``); returns the job's result text."""
+        binding = self.binding
+        tracking = shipment.tracking_number
         state = "done"
-        if each:
+        if self.backend._ships_each_delivery():
             picking.mp_shipment_sent = True
             if self.open_deliveries():
                 state = "partial"

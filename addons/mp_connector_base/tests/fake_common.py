@@ -13,6 +13,7 @@ from .fake_connector import (
     MARKETS,
     STATES,
     FakeMarket,
+    inbox,
     plug_fake_connector,
 )
 
@@ -206,3 +207,30 @@ class FakeConnectorCase(
             result = method(*args)
             self.job_stats = self.run_jobs(trap)
         return result
+
+
+# ----------------------------------------------------------------------
+# buyers' messages
+# ----------------------------------------------------------------------
+class FakeMessagesCase(FakeConnectorCase):
+    """The fake connector with buyers' messages: ``self.inbox`` is the
+    market's inbox (``fake_connector.FakeInbox``)."""
+
+    def setUp(self):
+        super().setUp()
+        self.market.capabilities = self.market.capabilities | {"messages"}
+        self.inbox = inbox(self.market)
+
+    def fetch_messages(self, backend=None):
+        """Run a fetch of the buyers' messages and every job it leads to."""
+        with self.trap_jobs() as trap:
+            (backend or self.backend)._schedule_fetch_messages()
+            self.job_stats = self.run_jobs(trap)
+
+    def messages(self, backend=None):
+        return self.env["mp.customer.message"].search(
+            [("backend_id", "=", (backend or self.backend).id)]
+        )
+
+    def message(self, external_id):
+        return self.messages().filtered(lambda m: m.external_id == external_id)

@@ -42,6 +42,7 @@ from mphub.errors import (
     RemoteError,
     TransientError,
 )
+from mphub.messages import CustomerMessage, MessagePage
 from mphub.offers import Listing, ListingPage, PushStatus
 from mphub.parsing import CENT, Reader, format_datetime
 
@@ -92,7 +93,8 @@ class FakeMarket:
     ``fail`` makes chosen calls raise an ``mphub.errors`` error. The facts a
     connector's client states (``import_lag``, ``ships_per_delivery``,
     ``capabilities``, ``pushes_both``, ``max_push_rows``) are attributes a
-    test sets.
+    test sets; ``status_batch_size`` above 1 makes the client's
+    ``accept_orders``/``ship_orders`` one call for several orders.
     """
 
     def __init__(self, url, name="Fake shop"):
@@ -117,6 +119,8 @@ class FakeMarket:
         self.listing_page_size = 50
         self.batch_polls = 0  # status checks answered "RUNNING" first
         self.answer_at_once = False  # pushes answer their final status
+        self.status_batch_size = 1  # orders per accept_orders/ship_orders call
+        self.lost_answers = 0  # calls of several orders applied, answer lost
         self._count = 0
         MARKETS[url] = self
 
@@ -298,6 +302,23 @@ class FakeMarket:
         self.set_state(order_id, "SHIPPED" if done else "PARTIALLY_SHIPPED")
         self.shipments.append((order_id, shipment))
         return Outcome.DONE
+
+    def several(self, verb, items, apply):
+        """A call of several orders (``accept_orders``, ``ship_orders``),
+        recorded once with its ``(order id, decisions or shipment)``:
+        ``apply`` each, its outcome or its error per order. With
+        ``lost_answers``, the call is applied and its answer lost."""
+        self.record(verb, [(item[0], item[1]) for item in items])
+        results = {}
+        for order_id, argument, _raw in items:
+            try:
+                results[order_id] = apply(order_id, argument)
+            except (NotFound, RemoteError, TransientError) as err:
+                results[order_id] = err
+        if self.lost_answers:
+            self.lost_answers -= 1
+            raise TransientError("connection reset: the answer was lost")
+        return results
 
     def cancel(self, order_id):
         raw = self._order(order_id)
@@ -540,6 +561,7 @@ class FakeClient(MarketplaceClient):
     capabilities = _fact("capabilities")
     pushes_both = _fact("pushes_both")
     max_push_rows = _fact("max_push_rows")
+    status_batch_size = _fact("status_batch_size")
 
     def external_id(self, raw):
         order_id = raw.get("id") if isinstance(raw, dict) else None
@@ -574,6 +596,12 @@ class FakeClient(MarketplaceClient):
     def ship_order(self, external_id, shipment):
         self.market.record("ship_order", external_id, shipment)
         return self.market.ship(external_id, shipment)
+
+    def accept_orders(self, items):
+        return self.market.several("accept_orders", items, self.market.accept)
+
+    def ship_orders(self, items):
+        return self.market.several("ship_orders", items, self.market.ship)
 
     def cancel_order(self, external_id, reason=None):
         """The seller cancels the order (the base calls it only where the
@@ -679,3 +707,165 @@ def plug_fake_connector(case):
 
     case.classPatch(backends, "_build_client", _build_client)
     case.classPatch(backends, "_offer_condition_labels", _offer_condition_labels)
+
+
+# ----------------------------------------------------------------------
+# buyers' messages (capability "messages"): the market's inbox and the
+# client's two verbs, kept in this section
+# ----------------------------------------------------------------------
+# FakeMarket message author -> canonical author
+MESSAGE_AUTHORS = {
+    "CLIENT": "customer",
+    "OPERATOR": "operator",
+    "SELLER": "seller",
+    "SYSTEM": "system",
+}
+
+
+class FakeInbox:
+    """The buyers' messages of a ``FakeMarket`` (``inbox(market)``).
+
+    A message record::
+
+        {"id": "MSG-1", "order_id": "FK-00001" (absent: about no order),
+         "from": "CLIENT", "kind": "message" | "incident",
+         "subject": "...", "body": "...", "created_at": "...",
+         "updated_at": "...", "status": "UNREAD" | "READ" | "CLOSED",
+         "answered": false}
+
+    A reply is recorded in ``replies`` as ``(message id, body)``, marks the
+    message answered and adds the seller's message to the inbox, as
+    marketplaces do.
+    """
+
+    def __init__(self, market):
+        self.market = market
+        self.messages = {}  # id -> record
+        self.replies = []
+        self.page_size = 50
+
+    def add(self, order_id, body, subject="", author="CLIENT", ago=1, **values):
+        """A new message about ``order_id`` (None: about no order), written
+        ``ago`` minutes ago; ``values`` replace the record's keys."""
+        message_id = values.pop("id", f"MSG-{self.market._next()}")
+        when = format_datetime(self.market.now() - timedelta(minutes=ago))
+        record = {
+            "id": message_id,
+            "from": author,
+            "kind": "message",
+            "subject": subject,
+            "body": body,
+            "created_at": when,
+            "updated_at": when,
+            "status": "UNREAD",
+            "answered": False,
+        }
+        if order_id:
+            record["order_id"] = order_id
+        record.update(values)
+        self.messages[message_id] = record
+        return message_id
+
+    def change(self, message_id, **values):
+        """The marketplace changes a message (closed, answered there)."""
+        record = self.messages[message_id]
+        record.update(values, updated_at=format_datetime(self.market.now()))
+
+    def page(self, since, token):
+        """One page of the messages updated since ``since``."""
+        found = sorted(
+            (record for record in self.messages.values() if _updated(record) >= since),
+            key=lambda record: (_updated(record), str(record.get("id"))),
+        )
+        offset = int(token or 0)
+        chunk = found[offset : offset + self.page_size]
+        messages, invalid = [], []
+        for index, record in enumerate(chunk, start=offset):
+            try:
+                messages.append(read_message(record, index))
+            except InvalidPayload as err:
+                invalid.append((copy.deepcopy(record), str(err)))
+        end = offset + len(chunk)
+        return MessagePage(
+            messages=messages,
+            next_page=str(end) if end < len(found) else None,
+            invalid=invalid,
+        )
+
+    def reply(self, message_id, body):
+        record = self.messages.get(message_id)
+        if record is None:
+            raise NotFound(f"message {message_id} is not known")
+        if record.get("status") == "CLOSED":
+            raise RemoteError(
+                f"message {message_id} is closed", status=400, code="CLOSED"
+            )
+        self.replies.append((message_id, body))
+        self.change(message_id, answered=True, status="READ")
+        self.add(
+            record.get("order_id"),
+            body,
+            subject=record.get("subject", ""),
+            author="SELLER",
+            ago=0,
+            status="READ",
+        )
+        return Outcome.DONE
+
+
+def inbox(market):
+    """The inbox of ``market``, made on first use."""
+    if "inbox" not in market.__dict__:
+        market.inbox = FakeInbox(market)
+    return market.inbox
+
+
+def read_message(record, index):
+    """A FakeMarket message record as a ``CustomerMessage``, or
+    ``InvalidPayload``."""
+    if not isinstance(record, dict):
+        raise InvalidPayload(f"messages[{index}]: expected an object")
+    r = Reader()
+    path = f"messages[{index}]"
+    author = r.enum(record, "from", path, MESSAGE_AUTHORS)
+    kind = r.enum(record, "kind", path, ("message", "incident"))
+    external_id = r.identifier(record, "id", path)
+    created = r.datetime(record, "created_at", path)
+    updated = r.datetime(record, "updated_at", path)
+    status = r.str(record, "status", path, required=False)
+    answered = bool(r.bool(record, "answered", path, default=False))
+    r.raise_if_errors()
+    author = MESSAGE_AUTHORS[author]
+    return CustomerMessage(
+        external_id=external_id,
+        kind=kind,
+        order_external_id=r.identifier(record, "order_id", path, required=False),
+        author=author,
+        subject=r.text(record, "subject", path, default="") or "",
+        body=r.str(record, "body", path, required=False, default="") or "",
+        created_at=created,
+        updated_at=updated,
+        reply_expected=author in ("customer", "operator")
+        and not answered
+        and status != "CLOSED",
+        answered=answered,
+        state=status,
+        raw=record,
+    )
+
+
+def _list_messages(client, updated_since, page=None):
+    client.market.record("list_messages", updated_since, page)
+    return inbox(client.market).page(updated_since, page)
+
+
+def _reply_message(client, message, body):
+    client.market.record("reply_message", message.external_id, body)
+    return inbox(client.market).reply(message.external_id, body)
+
+
+# the client's verbs of this section (``MarketplaceClient.list_messages``,
+# ``reply_message``); the market offers them when a test adds "messages" to
+# its ``capabilities``
+FakeClient.list_messages = _list_messages
+FakeClient.reply_message = _reply_message

@@ -1,25 +1,27 @@
-"""Access tokens of the Cdiscount APIs, cached and renewed before expiry.
+"""Access tokens of the marketplace APIs, cached and renewed before expiry.
 
+Several APIs hand out tokens that must not be asked for on every call:
 Octopia's OAuth2 token endpoint gives a limited number of tokens an hour per
-client (about 500) and a token lasts about 2 hours; the SOAP STS token lasts
-48 hours. A client therefore never asks for a token per call: it takes the
-one its ``TokenStore`` holds until ``RENEW_MARGIN`` before it expires. The
-store is shared: by default ``MemoryTokenStore`` (one per process, thread
-safe); the addon gives one in the database so that every worker shares it.
+client (about 500, each lasting about 2 hours), the Cdiscount SOAP STS token
+lasts 48 hours, a Fnac ``auth`` token lasts until its ``validity``. A client
+therefore takes the token its ``TokenStore`` holds until ``RENEW_MARGIN``
+before it expires. The store is shared: by default ``MemoryTokenStore`` (one
+per process, thread safe); the addons give one in the database so that every
+worker shares it.
 
 ``TokenKeeper`` is what the clients use: ``keeper.call(operation,
 refused)`` runs ``operation(token)``; when the API refuses the token
 (``refused(error)``: a 401 for REST, a ``RequestTokenValidationError`` fault
-for SOAP) the token is dropped from the store and the call made once more
-with a new one; refused again, it is an ``AuthError``. Tokens never appear
-in messages or logs.
+for SOAP, an error document for Fnac) the token is dropped from the store and
+the call made once more with a new one; refused again, it is an
+``AuthError``. Tokens never appear in messages or logs.
 """
 
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
-from ..errors import AuthError
+from .errors import AuthError
 
 RENEW_MARGIN = timedelta(minutes=5)  # a token this close to expiry is renewed
 

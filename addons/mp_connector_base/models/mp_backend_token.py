@@ -3,22 +3,27 @@ from odoo import api, fields, models
 from ..services.token_store import OdooTokenStore
 
 
-class MpCdiscountToken(models.Model):
-    """The access token a Cdiscount account holds for its API generation
-    (Octopia's OAuth2 token, or the SOAP STS token), shared by every worker.
+class MpBackendToken(models.Model):
+    """An access token a marketplace account holds (Octopia's OAuth2 token,
+    the Cdiscount SOAP STS token, a Fnac ``auth`` token...), shared by every
+    worker and host of the database.
 
     Written by ``services/token_store.py`` only, in transactions of its own;
-    administrators alone may read it.
+    no user has access to it, administrators alone may read it.
     """
 
-    _name = "mp.cdiscount.token"
-    _description = "Cdiscount Access Token"
+    _name = "mp.backend.token"
+    _description = "Marketplace Access Token"
     _log_access = False
 
     backend_id = fields.Many2one(
         "mp.backend", required=True, ondelete="cascade", index=False
     )
-    kind = fields.Selection([("rest", "Octopia REST"), ("soap", "SOAP")], required=True)
+    kind = fields.Char(
+        required=True,
+        help="What the token is for, in the connector's words: the API or its "
+        "generation (rest, soap, fnac...).",
+    )
     key = fields.Char(
         help="Digest of the token URL and credentials the token was issued for."
     )
@@ -29,12 +34,12 @@ class MpCdiscountToken(models.Model):
         (
             "backend_kind_unique",
             "UNIQUE (backend_id, kind)",
-            "One token per account and API generation.",
+            "One token per account and kind.",
         )
     ]
 
     @api.model
     def _token_store(self, backend, kind, secret):
-        """The token store of ``backend``'s ``kind`` of API, for its client
-        asking tokens with ``secret``."""
+        """The token store of ``backend``'s ``kind`` of token, for its
+        client asking tokens with ``secret``."""
         return OdooTokenStore(self.env.cr.dbname, backend.id, kind, secret)

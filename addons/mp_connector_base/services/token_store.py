@@ -1,12 +1,14 @@
-"""The access tokens of a Cdiscount account, kept in the database
-(``mp.cdiscount.token``) so that every worker and host of the database
-shares them.
+"""The access tokens of the marketplace accounts, kept in the database
+(``mp.backend.token``) so that every worker and host of the database shares
+them.
 
-Octopia's token endpoint gives a few hundred tokens an hour per client and
-the SOAP STS token lasts 48 hours: a token asked for by one worker serves
-every other. Rows are read and written in a transaction of their own (a new
-cursor committed at once), so that a job rolled back keeps the token it
-got, and a row lock lasts one statement.
+Octopia's token endpoint gives a few hundred tokens an hour per client, the
+Cdiscount SOAP STS token lasts 48 hours, a Fnac ``auth`` token lasts until
+its validity: a token asked for by one worker serves every other. One row
+per account and ``kind`` (a connector's name for the API or generation the
+token is for: "rest", "soap", "fnac"...). Rows are read and written in a
+transaction of their own (a new cursor committed at once), so that a job
+rolled back keeps the token it got, and a row lock lasts one statement.
 """
 
 import hashlib
@@ -33,9 +35,9 @@ def key_digest(key, secret=""):
 
 
 class OdooTokenStore:
-    """``mphub.cdiscount.tokens.TokenStore`` of one account's generation
-    (``kind``: "rest" or "soap"), one row of ``mp_cdiscount_token``;
-    ``secret``: the client secret or password the tokens are asked with.
+    """``mphub.tokens.TokenStore`` of one account's ``kind`` of token, one
+    row of ``mp_backend_token``; ``secret``: the client secret, password or
+    key the tokens are asked with.
 
     A database failure never fails the API call: the token is then kept in
     this process only, as the default memory store would.
@@ -60,7 +62,7 @@ class OdooTokenStore:
             with self._cursor() as cr:
                 cr.execute(
                     SQL(
-                        "SELECT key, token, expires_at FROM mp_cdiscount_token "
+                        "SELECT key, token, expires_at FROM mp_backend_token "
                         "WHERE backend_id = %s AND kind = %s",
                         self.backend_id,
                         self.kind,
@@ -68,7 +70,7 @@ class OdooTokenStore:
                 )
                 row = cr.fetchone()
         except DatabaseError as err:
-            _logger.info("Cdiscount token store unavailable: %s", type(err).__name__)
+            _logger.info("Token store unavailable: %s", type(err).__name__)
             row = None
         if not row or row[0] != digest or not row[1] or not row[2]:
             with self._lock:
@@ -87,7 +89,7 @@ class OdooTokenStore:
                 cr.execute(
                     SQL(
                         """
-                        INSERT INTO mp_cdiscount_token
+                        INSERT INTO mp_backend_token
                                (backend_id, kind, key, token, expires_at)
                         SELECT id, %(kind)s, %(key)s, %(token)s, %(expires)s
                           FROM mp_backend WHERE id = %(backend)s
@@ -104,7 +106,7 @@ class OdooTokenStore:
                 )
                 stored = bool(cr.rowcount)
         except DatabaseError as err:
-            _logger.info("Cdiscount token kept in memory: %s", type(err).__name__)
+            _logger.info("Token kept in memory: %s", type(err).__name__)
         with self._lock:
             if stored:
                 self._fallback.pop(digest, None)
@@ -112,7 +114,7 @@ class OdooTokenStore:
                 self._fallback[digest] = (token, expires_at)
 
     def drop(self, key, token):
-        """Forget ``token`` (refused by Cdiscount); a newer token another
+        """Forget ``token`` (refused by the marketplace); a newer token another
         worker stored meanwhile stays."""
         digest = key_digest(key, self._secret)
         with self._lock:
@@ -122,7 +124,7 @@ class OdooTokenStore:
             with self._cursor() as cr:
                 cr.execute(
                     SQL(
-                        "DELETE FROM mp_cdiscount_token WHERE backend_id = %s "
+                        "DELETE FROM mp_backend_token WHERE backend_id = %s "
                         "AND kind = %s AND token = %s",
                         self.backend_id,
                         self.kind,
@@ -130,4 +132,4 @@ class OdooTokenStore:
                     )
                 )
         except DatabaseError as err:
-            _logger.info("Cdiscount token store unavailable: %s", type(err).__name__)
+            _logger.info("Token store unavailable: %s", type(err).__name__)

@@ -1,16 +1,16 @@
-"""Token caching and renewal (``mphub.cdiscount.tokens``)."""
+"""Token caching and renewal (``mphub.tokens``)."""
 
 import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from mphub.cdiscount.tokens import (
+from mphub.errors import AuthError, RemoteError
+from mphub.tokens import (
     RENEW_MARGIN,
     MemoryTokenStore,
     TokenKeeper,
     expiry,
 )
-from mphub.errors import AuthError, RemoteError
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=timezone.utc)
 

@@ -1,0 +1,2 @@
+from . import mp_backend
+from . import mp_demo
