@@ -30,6 +30,8 @@ CAPABILITIES = frozenset(
         "messages",  # list_messages / reply_message: buyers' messages
         # competitor_offers(references): mphub.pricing.ProductOffers of each
         "competitors",
+        # fee_estimates(items): the marketplace's fees for a price
+        "fees",
     }
 )
 
@@ -210,6 +212,13 @@ class MarketplaceClient(ABC):
         or ``(type, value)`` pairs): a list of ``mphub.pricing.ProductOffers``,
         a product the marketplace does not know with its ``error`` (capability
         "competitors")."""
+        raise NotImplementedError
+
+    def fee_estimates(self, items):
+        """The marketplace's total fees (``Decimal``) for each item of
+        ``items`` (``(sku, price, currency, fulfilled_by_marketplace)``), in
+        their order; an item it cannot estimate gets its error (capability
+        "fees")."""
         raise NotImplementedError
 
     transport = None  # the HttpTransport of REST clients

@@ -56,7 +56,7 @@ from ..errors import (
 from ..http import DEADLINE_FACTOR, MAX_BODY_BYTES, clean_secret, mask_secrets
 from ..offers import PushStatus
 from ..parsing import format_datetime, identifier_problem, parse_bool
-from . import mapping, mapping_2026
+from . import mapping, mapping_2026, pricing, pricing_fees
 from .answers import (
     FEED_PENDING,
     MAX_ITEM_PAGES,
@@ -239,6 +239,7 @@ class AmazonClient(MarketplaceClient):
     ships_per_delivery = True  # confirmShipment takes each package
     capabilities = frozenset(
         {"ship", "listings", "push_stock", "push_prices", "push_offers", "push_status"}
+        | {"competitors", "fees"}
     )
 
     def __init__(
@@ -508,6 +509,18 @@ class AmazonClient(MarketplaceClient):
                 f"unreadable answer (missing {', '.join(keys) or 'payload'})"
             )
         return payload
+
+    # ------------------------------------------------------------------
+    # competitors and fees (``pricing``, ``pricing_fees``)
+    # ------------------------------------------------------------------
+    def competitor_offers(self, references, condition="New"):
+        return pricing.competitor_offers(self, references, condition)
+
+    def competitive_summary(self, asins):
+        return pricing_fees.competitive_summary(self, asins)
+
+    def fee_estimates(self, items):
+        return pricing_fees.fee_estimates(self, items)
 
     # ------------------------------------------------------------------
     # account

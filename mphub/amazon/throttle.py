@@ -42,6 +42,11 @@ RATES = {
     "getFeed": (2.0, 15),
     "getFeedDocument": (0.0222, 10),
     "searchOrders": (0.0056, 20),
+    "getItemOffersBatch": (0.1, 1),
+    "getListingOffersBatch": (0.5, 1),
+    "getCompetitiveSummary": (0.033, 1),
+    "getMyFeesEstimateForSKU": (1.0, 2),
+    "getMyFeesEstimates": (0.5, 1),
 }
 
 

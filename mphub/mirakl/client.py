@@ -5,7 +5,8 @@ sandbox) with the shop API key in the ``Authorization`` header, as the
 Mirakl seller OpenAPI describes. Operations used: A01 (account), OR11 (list
 orders, offset pagination by update date), OR21 (accept/refuse lines), OR23
 (tracking), OR24 (ship), SH21 (carriers); for offers (``.offers``): OF21
-(listings), STO01-03 (stock), PRI01-03 (prices).
+(listings), STO01-03 (stock), PRI01-03 (prices); for competitors
+(``.competitors``): P11.
 """
 
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from ..client import MarketplaceClient, OrderPage, Outcome
 from ..errors import InvalidPayload, RemoteError, TransientError
 from ..http import DEFAULT_TIMEOUT, HttpTransport, clean_secret
 from ..parsing import Reader, format_datetime
+from .competitors import MiraklCompetitorsMixin
 from .mapping import map_order, raw_status
 from .offers import MiraklOffersMixin, read_offset
 
@@ -40,7 +42,7 @@ NOT_YET_SHIPPABLE_STATES = frozenset(
 NOT_YET_SHIPPABLE_DELAY = 300
 
 
-class MiraklClient(MiraklOffersMixin, MarketplaceClient):
+class MiraklClient(MiraklCompetitorsMixin, MiraklOffersMixin, MarketplaceClient):
     capabilities = frozenset(
         {
             "accept",
@@ -50,6 +52,7 @@ class MiraklClient(MiraklOffersMixin, MarketplaceClient):
             "push_prices",
             "push_status",
             "carriers",
+            "competitors",
         }
     )
 

@@ -27,6 +27,10 @@ Mirrors the official models for what the connectors use:
   processing; the presigned-like document URLs are served at
   ``/_upload/{feedDocumentId}`` (PUT stores, GET reads; no token, no
   faults).
+- Product Pricing v0 (``amazon_pricing``): getItemOffers, getListingOffers,
+  getItemOffersBatch, getListingOffersBatch (competitors' offers, buy box);
+  Product Fees v0 (``amazon_pricing_fees``): getMyFeesEstimateForSKU,
+  getMyFeesEstimates.
 
 Accounts: one LWA application (``LWA_CLIENT_ID``, ``LWA_CLIENT_SECRET``)
 and two sellers, ``SELLERS`` (seller id -> refresh token):
@@ -127,6 +131,7 @@ from .amazon_orders_2026 import (
     extra_lines,
     pick_statuses,
 )
+from .amazon_pricing import PRICING_RATE_LIMITS, AmazonPricingMixin
 from .server import (
     Emulator,
     HttpError,
@@ -165,6 +170,7 @@ RATE_LIMITS = {
     "getFeedDocument": (0.0222, 10),
     "cancelFeed": (2, 15),
 }
+RATE_LIMITS.update(PRICING_RATE_LIMITS)  # Product Pricing and Product Fees
 ORDER_STATUSES = (
     "PendingAvailability",
     "Pending",
@@ -383,7 +389,11 @@ class Order:
 
 
 class AmazonEmulator(
-    AmazonOrders2026Mixin, AmazonListingsMixin, AmazonFeedsMixin, Emulator
+    AmazonOrders2026Mixin,
+    AmazonListingsMixin,
+    AmazonFeedsMixin,
+    AmazonPricingMixin,
+    Emulator,
 ):
     """The SP-API of two sellers (see the module docstring).
 
@@ -1078,6 +1088,7 @@ class AmazonEmulator(
         self.register_orders_2026_routes()
         self.register_listing_routes()
         self.register_feed_routes()
+        self.register_pricing_routes()
         self.admin_route("GET", "/sellers", self._admin_sellers)
         self.admin_route("GET", "/usage_plan", self._admin_usage_plan)
         self.admin_route("POST", "/usage_plan", self._admin_set_usage_plan)

@@ -13,7 +13,9 @@ Mirrors the official seller OpenAPI for what the connectors use:
 - OR24 ``PUT /api/orders/{order_id}/ship``;
 - OR29 ``PUT /api/orders/{order_id}/cancel``;
 - the offer operations (OF21, OF24, OF01-03, STO01-03, PRI01-03) of
-  ``mirakl_offers``.
+  ``mirakl_offers``;
+- P11 ``GET /api/products/offers`` (every shop's offers on products) of
+  ``mirakl_p11``.
 
 Each shop is reached with its own API key in the ``Authorization`` header,
 the raw key without "Bearer", as on a Mirakl instance; the optional
@@ -50,6 +52,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from . import catalog, customers
 from .mirakl_offer_store import OfferStore
 from .mirakl_offers import MiraklOffersMixin
+from .mirakl_p11 import MiraklP11Mixin
 from .server import (
     Emulator,
     HttpError,
@@ -307,7 +310,7 @@ class Order:
         self.cached_json = None
 
 
-class MiraklEmulator(MiraklOffersMixin, Emulator):
+class MiraklEmulator(MiraklP11Mixin, MiraklOffersMixin, Emulator):
     """The Mirakl seller API of a few shops (see the module docstring).
 
     ``shops``: (shop_id, name, API key) tuples. ``debit_delay_seconds``: how
@@ -372,6 +375,7 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
             self.shops = {spec[0]: Shop(*spec) for spec in self.shop_specs}
             self.keys = {shop.api_key: shop for shop in self.shops.values()}
             self.products = catalog.products(self.seed, max(self.catalog_size, 1))
+            self.reset_competitors()
             self.customers = [
                 _mirakl_customer(buyer) for buyer in customers.customers(self.seed)
             ]
@@ -789,6 +793,7 @@ class MiraklEmulator(MiraklOffersMixin, Emulator):
         self.route("PUT", order + "/ship", "OR24", self.ship)
         self.route("PUT", order + "/cancel", "OR29", self.cancel)
         self.register_offer_routes()
+        self.register_p11_routes()
         self.admin_route("GET", "/shops", self._admin_shops)
         self.admin_route("POST", "/orders", self._admin_create_orders)
         self.admin_route("GET", "/orders/(?P<order_id>[^/]+)", self._admin_get_order)

@@ -49,6 +49,8 @@ def test_the_default_and_what_the_client_says_of_amazon(amazon_box):
     assert client.import_lag == timedelta(minutes=3)
     assert client.ships_per_delivery is True
     assert client.capabilities == {
+        "competitors",
+        "fees",
         "ship",
         "listings",
         "push_stock",

@@ -23,9 +23,12 @@ from lxml import etree
 from mphub import canonical, orders
 from mphub.amazon import answers, mapping_2026, throttle
 from mphub.amazon import mapping as amazon_mapping
+from mphub.amazon import pricing as amazon_pricing
+from mphub.amazon import pricing_fees as amazon_pricing_fees
 from mphub.cdiscount import rest_mapping as cdiscount_rest
 from mphub.cdiscount import soap_answers as cdiscount_answers
 from mphub.cdiscount import soap_mapping as cdiscount_soap
+from mphub.errors import MphubError
 from mphub.fnac import answers as fnac_answers
 from mphub.fnac import competitors as fnac_competitors
 from mphub.fnac import mapping as fnac_mapping
@@ -36,6 +39,7 @@ from mphub.fnac.payload import BATCH_LISTS, ORDERS_UPDATE_LISTS, PRICING_LISTS
 from mphub.http import MAX_RETRY_AFTER, parse_retry_after
 from mphub.messages import AUTHORS, KINDS, CustomerMessage
 from mphub.mirakl import client as mirakl_client
+from mphub.mirakl import competitors as mirakl_competitors
 from mphub.mirakl import mapping as mirakl_mapping
 from mphub.mirakl import offers as mirakl_offers
 from mphub.offers import Listing, ListingPage, PushStatus
@@ -920,5 +924,197 @@ ENTRY_POINTS = [
         _check_fnac_pricing,
     ),
 ]
+
+# -- Mirakl P11 (competitors' offers) ------------------------------------------
+_MIRAKL_P11_ANSWER = {
+    "products": [
+        {
+            "product_sku": "MKP00000001",
+            "product_title": "Mug rouge 1",
+            "product_references": [
+                {"reference": "3760420000017", "reference_type": "EAN"}
+            ],
+            "total_count": 2,
+            "offers": [
+                {
+                    "shop_id": 2001,
+                    "shop_name": "Own shop",
+                    "price": 19.9,
+                    "min_shipping_price": 0,
+                    "total_price": 19.9,
+                    "state_code": "11",
+                    "shop_grade": 0,
+                    "nb_evaluation": 0,
+                    "premium": False,
+                    "is_professional": True,
+                    "currency_iso_code": "EUR",
+                },
+                {
+                    "shop_id": 3101,
+                    "shop_name": "Maison & Co",
+                    "price": 18.5,
+                    "min_shipping_price": 2.9,
+                    "total_price": 21.4,
+                    "state_code": "3",
+                    "shop_grade": 4.6,
+                    "nb_evaluation": 1200,
+                    "premium": True,
+                    "is_professional": False,
+                    "currency_iso_code": "EUR",
+                },
+            ],
+        }
+    ]
+}
+
+
+def _run_mirakl_p11(body):
+    gathered = mirakl_competitors.Gathered()
+    for product in mirakl_competitors.read_products(body):
+        gathered.add(product)
+    return mirakl_competitors.build(
+        ("EAN", "3760420000017"), gathered, "2001", "Own shop", NOW
+    )
+
+
+ENTRY_POINTS.append(
+    EntryPoint(
+        "mirakl.p11.product_offers",
+        maybe_mutated(_MIRAKL_P11_ANSWER),
+        _run_mirakl_p11,
+        _check_fnac_pricing,  # the same sanity of a ProductOffers
+    )
+)
+
+# -- Amazon Product Pricing / Product Fees (HR2) -------------------------------
+_AMAZON_ITEM_OFFERS = {
+    "status": {"statusCode": 200, "reasonPhrase": "OK"},
+    "body": {
+        "payload": {
+            "ASIN": "B0AAAAAAAA",
+            "status": "Success",
+            "ItemCondition": "New",
+            "Identifier": {"MarketplaceId": "A13V1IB3VIYZZH", "ItemCondition": "New"},
+            "Summary": {
+                "TotalOfferCount": 2,
+                "LowestPrices": [
+                    {
+                        "condition": "new",
+                        "fulfillmentChannel": "Amazon",
+                        "LandedPrice": {"CurrencyCode": "EUR", "Amount": 18.5},
+                        "ListingPrice": {"CurrencyCode": "EUR", "Amount": 18.5},
+                    }
+                ],
+            },
+            "Offers": [
+                {
+                    "SellerId": "A1SANDBOXSELLER1",
+                    "MyOffer": True,
+                    "ListingPrice": {"CurrencyCode": "EUR", "Amount": 19.9},
+                    "Shipping": {"CurrencyCode": "EUR", "Amount": 0},
+                    "IsFulfilledByAmazon": False,
+                    "SubCondition": "new",
+                },
+                {
+                    "SellerId": "A3COMPETITOR",
+                    "SellerFeedbackRating": {
+                        "SellerPositiveFeedbackRating": 97.0,
+                        "FeedbackCount": 1200,
+                    },
+                    "ListingPrice": {"CurrencyCode": "EUR", "Amount": 18.5},
+                    "Shipping": {"CurrencyCode": "EUR", "Amount": 0},
+                    "IsFulfilledByAmazon": True,
+                    "IsBuyBoxWinner": True,
+                    "SubCondition": "new",
+                },
+            ],
+        }
+    },
+    "request": {"Asin": "B0AAAAAAAA", "MarketplaceId": "A13V1IB3VIYZZH"},
+}
+_AMAZON_FEES = {
+    "Status": "Success",
+    "FeesEstimate": {
+        "TimeOfFeesEstimation": "2026-01-01T00:00:00Z",
+        "TotalFeesEstimate": {"CurrencyCode": "EUR", "Amount": 3.8},
+    },
+}
+
+
+def _run_amazon_item_offers(entry):
+    return amazon_pricing.read_result(
+        entry, "ASIN", "B0AAAAAAAA", "A1SANDBOXSELLER1", "EUR", NOW
+    )
+
+
+def _check_amazon_fees(result):
+    if isinstance(result, MphubError):
+        return sane_text(str(result), "error")
+    return sane_money(result, "fees")
+
+
+ENTRY_POINTS.extend(
+    (
+        EntryPoint(
+            "amazon.pricing.item_offers",
+            maybe_mutated(_AMAZON_ITEM_OFFERS),
+            _run_amazon_item_offers,
+            _check_fnac_pricing,  # the same sanity of a ProductOffers
+        ),
+        EntryPoint(
+            "amazon.pricing.fees_estimate",
+            maybe_mutated(_AMAZON_FEES),
+            amazon_pricing_fees.read_estimate,
+            _check_amazon_fees,
+        ),
+    )
+)
+
+
+# -- repricing: competitor prices imported from CSV / XLSX (HR1) ---------------
+_REPRICING_CSV = (
+    "EAN;Vendeur;Prix;Frais de port;Etat;Expedition;Note;Nombre d'avis;Mis en avant\n"
+    "3700000000011;Shop A;19,90;2,99;11;vendeur;4,8;1 204;oui\n"
+    "3700000000011;Shop B;1 019,50;;11;FBA;;;non\n"
+)
+
+
+def _run_repricing_csv(data):
+    from mphub.repricing.imports import import_csv
+
+    return import_csv(data)
+
+
+def _check_repricing_import(result):
+    problems = []
+    for product in result.products:
+        problems += sane_key(product.reference, "reference")
+        for offer in product.offers:
+            problems += sane_key(offer.seller, "seller")
+            problems += sane_money(offer.price, "price", optional=False)
+            problems += sane_money(offer.shipping, "shipping", optional=False)
+            problems += sane_count(offer.rating_count, "rating count")
+    for number, _row, reason in result.errors:
+        if not isinstance(number, int) or not reason:
+            problems.append(f"error row {number!r} without a reason")
+    return problems
+
+
+ENTRY_POINTS.append(
+    EntryPoint(
+        "repricing.imports.csv",
+        st.one_of(
+            st.text(max_size=400).map(lambda tail: _REPRICING_CSV + tail),
+            st.binary(max_size=300),
+            st.lists(
+                st.lists(st.sampled_from(["", "x", "1,5", "-2", "1e9", "\x00", ";"])),
+                max_size=5,
+            ).map(lambda rows: _REPRICING_CSV + _csv_text(rows)),
+        ),
+        _run_repricing_csv,
+        _check_repricing_import,
+    )
+)
+
 
 BY_NAME = {entry.name: entry for entry in ENTRY_POINTS}

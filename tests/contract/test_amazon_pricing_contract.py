@@ -1,0 +1,140 @@
+"""The Amazon emulator's Product Pricing answers agree with the official
+model (productPricingV0.json): real answers over HTTP, validated against its
+definitions, with no key the model does not declare."""
+
+import pytest
+from mphub.sandbox.amazon import FR, AmazonEmulator
+from mphub.sandbox.amazon_listings import asin_of
+from mphub.sandbox.server import EmulatorServer
+
+from .conftest import load_contract
+from .test_amazon_contract import SELLER, Api, Swagger2
+
+
+@pytest.fixture(scope="module")
+def pricing_model():
+    return Swagger2(load_contract("amazon/productPricingV0.json"))
+
+
+@pytest.fixture(scope="module")
+def world():
+    emulator = AmazonEmulator(rate_scale=1000, feed_processing_seconds=0)
+    server = EmulatorServer(emulator).start()
+    skus = emulator.create_listings(SELLER, 4)
+    try:
+        yield emulator, Api(server.url), skus
+    finally:
+        server.stop()
+
+
+def all_asins(emulator):
+    return [asin_of(emulator.seed, p["sku"]) for p in emulator.products]
+
+
+def item_request(asin, condition="New"):
+    return {
+        "uri": f"/products/pricing/v0/items/{asin}/offers",
+        "method": "GET",
+        "MarketplaceId": FR,
+        "ItemCondition": condition,
+        "CustomerType": "Consumer",
+    }
+
+
+def test_item_offers_batch_validates(world, pricing_model):
+    emulator, api, _skus = world
+    asins = all_asins(emulator)
+    # every shape in turn: no offers, more than 20, used, unknown ASIN
+    for start in range(0, len(asins), 19):
+        chunk = [item_request(a) for a in asins[start : start + 19]]
+        chunk.append(item_request("B0ZZZZZZZZ", "Used"))
+        body = {"requests": chunk}
+        assert pricing_model.check("GetItemOffersBatchRequest", body) == []
+        answer = api.call("POST", "/batches/products/pricing/v0/itemOffers", json=body)
+        assert pricing_model.check("GetItemOffersBatchResponse", answer) == []
+        codes = [r["status"]["statusCode"] for r in answer["responses"]]
+        assert codes[-1] == 400 and set(codes[:-1]) == {200}
+    states = set()
+    for asin in asins:
+        result = emulator.offers_result(asin, FR, "New", SELLER)
+        states.add(result["status"])
+        states.add(len(result["Offers"]) == 20)
+    assert states == {"Success", "NoBuyableOffers", True, False}
+
+
+def test_single_and_listing_offers_validate(world, pricing_model):
+    emulator, api, skus = world
+    params = {"MarketplaceId": FR, "ItemCondition": "New"}
+    for asin in all_asins(emulator)[:10]:
+        answer = api.call(
+            "GET", f"/products/pricing/v0/items/{asin}/offers", params=params
+        )
+        assert pricing_model.check("GetOffersResponse", answer) == []
+    answer = api.call(
+        "GET", f"/products/pricing/v0/listings/{skus[0]}/offers", params=params
+    )
+    assert pricing_model.check("GetOffersResponse", answer) == []
+    assert any(o.get("MyOffer") for o in answer["payload"]["Offers"])
+    error = api.call(
+        "GET", "/products/pricing/v0/items/B0ZZZZZZZZ/offers", 400, params=params
+    )
+    assert pricing_model.check("Errors", error) == []
+    batch = {
+        "requests": [
+            {
+                "uri": f"/products/pricing/v0/listings/{skus[1]}/offers",
+                "method": "GET",
+                "MarketplaceId": FR,
+                "ItemCondition": "New",
+            }
+        ]
+    }
+    answer = api.call("POST", "/batches/products/pricing/v0/listingOffers", json=batch)
+    assert pricing_model.check("GetListingOffersBatchResponse", answer) == []
+
+
+def test_batch_of_21_is_refused(world, pricing_model):
+    emulator, api, _skus = world
+    body = {"requests": [item_request(a) for a in all_asins(emulator)[:21]]}
+    error = api.call("POST", "/batches/products/pricing/v0/itemOffers", 400, json=body)
+    assert pricing_model.check("Errors", error) == []
+
+
+@pytest.fixture(scope="module")
+def fees_model():
+    return Swagger2(load_contract("amazon/productFeesV0.json"))
+
+
+def fees_request(sku, amount, fba=False):
+    return {
+        "FeesEstimateRequest": {
+            "MarketplaceId": FR,
+            "IsAmazonFulfilled": fba,
+            "PriceToEstimateFees": {
+                "ListingPrice": {"CurrencyCode": "EUR", "Amount": amount}
+            },
+            "Identifier": sku,
+        }
+    }
+
+
+def test_fees_estimates_validate(world, fees_model):
+    emulator, api, skus = world
+    asin = all_asins(emulator)[0]
+    body = [
+        {"IdType": "SellerSKU", "IdValue": skus[0], **fees_request(skus[0], 19.9)},
+        {"IdType": "ASIN", "IdValue": asin, **fees_request(asin, 5, fba=True)},
+        {"IdType": "SellerSKU", "IdValue": "NOPE", **fees_request("NOPE", 5)},
+    ]
+    assert fees_model.check("GetMyFeesEstimatesRequest", body) == []
+    answer = api.call("POST", "/products/fees/v0/feesEstimate", json=body)
+    assert fees_model.check("GetMyFeesEstimatesResponse", answer) == []
+    assert [r["Status"] for r in answer] == ["Success", "Success", "ClientError"]
+    single = api.call(
+        "POST",
+        f"/products/fees/v0/listings/{skus[1]}/feesEstimate",
+        json=fees_request(skus[1], 12.5, fba=True),
+    )
+    assert fees_model.check("GetMyFeesEstimateResponse", single) == []
+    fees = single["payload"]["FeesEstimateResult"]["FeesEstimate"]["FeeDetailList"]
+    assert "FBAFees" in {fee["FeeType"] for fee in fees}
