@@ -25,10 +25,15 @@ the orders an import page processes meanwhile go with it. The job
 One call per job: a transient failure of the whole call is a job retry
 (``mp.backend._map_errors``) with nothing written, and a refusal of the
 whole call (a document the marketplace rejects) is each order's refusal. A
-safety-net cron queues the job of accounts with exports waiting, would a
-job have been merged into one that started before they were committed.
+job merged into one already pending is never lost: the queuing
+transaction holds the account's batch lock shared until it commits, and
+the job, once started, waits until no such transaction is in flight before
+it reads what waits (``wait_for_queuers``); a transaction queuing after
+that sees the job started and queues another. A safety-net cron still
+queues the job of accounts with exports waiting.
 """
 
+import time
 from datetime import timedelta
 
 from mphub import errors as mp_errors
@@ -38,8 +43,17 @@ from odoo.tools import SQL
 
 from .error_map import log_retry
 from .jobs import PRESETS
-from .status_export import BATCH_FIELDS, StatusExport, enqueue_batch
+from .status_export import (
+    BATCH_DELAY,
+    BATCH_FIELDS,
+    StatusExport,
+    batch_lock_key,
+    enqueue_batch,
+)
 from .stored_text import in_company_lang
+
+# how long a batch job waits for the transactions queuing exports to end
+QUEUERS_TIMEOUT = 30
 
 
 class StatusBatch:
@@ -54,6 +68,11 @@ class StatusBatch:
 
     def run(self):
         """Send one chunk of the exports waiting; the job's result text."""
+        if not self.wait_for_queuers():
+            enqueue_batch(self.backend, self.action, BATCH_DELAY)
+            return self.env._(
+                "Orders were still being queued: the next job sends them."
+            )
         client = self.backend._get_client()
         bindings = self.take(max(1, client.status_batch_size))
         if not bindings:
@@ -70,6 +89,25 @@ class StatusBatch:
         )
 
     # -- the chunk ----------------------------------------------------------
+    def wait_for_queuers(self, timeout=None):
+        """Wait until no transaction that queues this account's exports is
+        in flight (each holds the batch lock shared: ``batch_lock_key``),
+        so that what they keep on bindings is committed before ``take``
+        reads it. The lock is tried, never waited for: a waiting exclusive
+        request would make the next queuers wait behind it, with the rows
+        they hold. False after ``timeout`` seconds (``QUEUERS_TIMEOUT``)."""
+        timeout = QUEUERS_TIMEOUT if timeout is None else timeout
+        key = batch_lock_key(self.backend, self.action)
+        deadline = time.monotonic() + timeout
+        while True:
+            self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+            if self.env.cr.fetchone()[0]:
+                self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+
     def _where(self):
         """The bindings of the account waiting for the action."""
         return SQL(

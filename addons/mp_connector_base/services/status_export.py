@@ -39,6 +39,26 @@ BATCH_FIELDS = {
 }
 
 
+# the advisory lock of the batched exports of an account and action: see
+# ``batch_lock_key``
+BATCH_LOCK_CLASS = 0x6D706862
+
+
+def batch_lock_key(backend, action):
+    """The two int4 keys of the advisory lock that orders the queuing of a
+    batched export with the start of the job that sends it.
+
+    A transaction that keeps an export on a binding holds the lock shared
+    until it commits, and its queuing may be merged into a job already
+    pending; that job, once started, waits until no such transaction is in
+    flight (``StatusBatch.wait_for_queuers``) before it reads what waits.
+    Without it, a job that started before the transaction committed would
+    miss its export, and the transaction would have queued no other. A job
+    queued anew needs no lock: it cannot start before its transaction
+    commits (a batch job queuing the next one, the safety-net cron)."""
+    return BATCH_LOCK_CLASS, backend.id * 2 + (action == "ship")
+
+
 def enqueue_batch(backend, action, eta=None):
     """Queue the job of ``backend`` that sends its batched ``action``
     ("accept" or "ship") exports waiting, one pending per account and
@@ -106,6 +126,11 @@ class StatusExport:
         """Keep what to send on the binding and queue the account's job,
         one per account and action: it sends every export waiting."""
         payload, retry_at, attempts = BATCH_FIELDS[action]
+        # held until the transaction ends: see ``batch_lock_key``
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, %s)",
+            batch_lock_key(self.backend, action),
+        )
         self.binding.write(
             {
                 f"{action}_state": "pending",

@@ -7,11 +7,17 @@ account and its orders are committed through a connection of their own
 (and removed at the end), and each worker is another connection."""
 
 import uuid
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
 
+from odoo.addons.mp_connector_base.services import status_batch
 from odoo.addons.mp_connector_base.services.status_batch import StatusBatch
+from odoo.addons.mp_connector_base.services.status_export import (
+    StatusExport,
+    batch_lock_key,
+)
 
 from .fake_common import FakeConnectorCase
 from .fake_connector import FAKE_TYPE, MARKETS, FakeMarket
@@ -102,3 +108,36 @@ class TestFakeStatusBatchTwoWorkers(FakeConnectorCase):
         bindings = env_b["mp.order.binding"].search([("backend_id", "=", backend_id)])
         accepted = bindings.filtered(lambda b: b.accept_state == "accepted")
         self.assertEqual(sorted(accepted.mapped("external_id")), sorted(orders[25:]))
+
+    def test_a_batch_job_waits_for_the_transactions_queuing_exports(self):
+        """A transaction keeping an export on a binding holds the account's
+        batch lock until it ends: the job waits for it before it reads what
+        waits, else its snapshot would miss that export while the queuing
+        was merged into the job (the order left pending, no job queued)."""
+        market, backend_id, orders = self.committed_account(1)
+        queuer = self.worker()
+        with self.trap_jobs():
+            # another order of the account gets its acceptance kept
+            binding = queuer["mp.order.binding"].search(
+                [("backend_id", "=", backend_id)]
+            )
+            StatusExport(binding)._queue_batched("accept", binding.accept_decisions)
+            env_job = self.worker()
+            batch = StatusBatch(env_job["mp.backend"].browse(backend_id), "accept")
+            self.assertFalse(batch.wait_for_queuers(timeout=0.3))
+            # the job gives way to the next one and sends nothing meanwhile
+            with patch.object(status_batch, "QUEUERS_TIMEOUT", 0.3):
+                result = batch.run()
+            self.assertIn("still being queued", result)
+            self.assertFalse(market.calls_of("accept_orders"))
+            # the queuing transaction ends: the job goes on and sends
+            queuer.cr.rollback()
+            self.assertTrue(batch.wait_for_queuers(timeout=5))
+            batch.run()
+        ((sent,),) = market.calls_of("accept_orders")
+        self.assertEqual([order_id for order_id, _d in sent], orders)
+        # the lock of another account or action is not this one
+        self.assertNotEqual(
+            batch_lock_key(env_job["mp.backend"].browse(backend_id), "accept"),
+            batch_lock_key(env_job["mp.backend"].browse(backend_id), "ship"),
+        )
