@@ -3,7 +3,8 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_repricing.py [--offers 100000] [--competitors 10]
+    .venv/bin/python bench/bench_repricing.py [--offers 100000] [--competitors 10] \
+        [--addons-path ... --template mphub_tpl --db_host H --db_port P]
 
 1. **engine run**: builds N offers (seeded, varied costs, ceilings, stocks
    and competitors: merchant and marketplace fulfilment, ratings, own
@@ -11,8 +12,10 @@ Usage::
    ``mphub.repricing.run`` of a rule with filters, guards and conditions
    over them (the floors included); target under 3 s for 100,000 x 10 on
    a 2-core machine. Building the inputs is not timed.
-2. **Odoo run**: from snapshots to queued price exports; the placeholder
-   below is filled by the addon step (``addons/mp_repricing``).
+2. **Odoo run** (with ``--addons-path`` and the database options of
+   ``bench/bench_repricing_odoo.py``): a rule's run over the same number
+   of offers and competitors in a throwaway database, from the snapshots
+   to the queued price exports; target under 60 s for 100,000 x 10.
 """
 
 import argparse
@@ -24,7 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_repricing_odoo import add_arguments as add_odoo_arguments  # noqa: E402
 from mphub.pricing import CompetitorOffer  # noqa: E402
 from mphub.repricing import (  # noqa: E402
     Conditions,
@@ -123,6 +128,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--competitors", type=int, default=10)
+    add_odoo_arguments(parser)
     args = parser.parse_args()
     offers = build_offers(args.offers, args.competitors)
     rule = bench_rule()
@@ -137,9 +143,17 @@ def main():
     )
     print(f"  states: {result.stats}")
     # ------------------------------------------------------------------
-    # Odoo run (placeholder, filled by the addon step: addons/mp_repricing)
+    # Odoo run: bench/bench_repricing_odoo.py, same sizes
     # ------------------------------------------------------------------
-    print("Odoo run: not measured yet (the addon comes with the next step)")
+    if not args.addons_path:
+        print(
+            "Odoo run: not measured (give --addons-path and the database "
+            "options, see bench/bench_repricing_odoo.py)"
+        )
+        return
+    from bench_repricing_odoo import run_bench
+
+    run_bench(args)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,10 @@ less than the minimum margin (so the margin shown is at least the minimum).
 With a commission function the search starts from the costs alone and steps
 up by the shortfall: it assumes every part grows with the price (true of
 rates and of fee tables).
+
+A run meets the same costs again and again (one cost price, one commission
+rate, one VAT rate for many offers): ``FloorCache`` keeps the floor of each
+identical ``Costs`` for the run, so each is solved once.
 """
 
 from dataclasses import dataclass, field
@@ -43,6 +47,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HALF_UP = ROUND_HALF_UP
+NO_FLOOR = "no price covers these costs: the rates take it all"
 
 STRATEGIES = ("beat_lowest", "match_lowest", "buy_box", "rank", "ceiling")
 COMPARES = ("landed", "price")
@@ -213,7 +218,7 @@ def _start(costs, fixed, margin):
         return (fixed + margin).quantize(CENT, ROUND_CEILING)
     kept = ONE / (ONE + costs.vat_rate) - costs.commission_rate - costs.payment_rate
     if kept <= 0:
-        raise ValueError("no price covers these costs: the rates take it all")
+        raise ValueError(NO_FLOOR)
     need = fixed + margin + costs.commission_fixed + costs.payment_fixed
     return (need / kept).quantize(CENT, ROUND_CEILING)
 
@@ -243,7 +248,52 @@ def floor_of(costs, max_steps=1000):
             return Floor(price, _floor_parts(costs, commission, payment, vat, left))
         # every part grows with the price by less than it: never overshoots
         price += max(CENT, short.quantize(CENT, ROUND_CEILING))
-    raise ValueError("no price covers these costs: the rates take it all")
+    raise ValueError(NO_FLOOR)
+
+
+class FloorCache:
+    """``floor_of`` remembered per identical ``Costs``: ``floors.floor_of(costs)``
+    answers what ``floor_of(costs)`` does (the same ``Floor``, or the same
+    ``ValueError``), solving each set of costs once.
+
+    Costs are identical when every amount and rate is written the same
+    (``str``: ``Decimal("0.5")`` and ``Decimal("0.50")`` differ, as their
+    floors' parts would) and the commission function is the same object
+    (functions compare by identity; a function that cannot be hashed is
+    never cached). A function must answer the same for the same price for
+    as long as the cache lives: keep one cache per run."""
+
+    __slots__ = ("_floors", "max_steps")
+
+    def __init__(self, max_steps=1000):
+        self._floors = {}
+        self.max_steps = max_steps
+
+    def __len__(self):
+        return len(self._floors)
+
+    def floor_of(self, costs):
+        c = costs
+        key = (
+            c.commission_fn, str(c.cost), str(c.commission_rate),
+            str(c.commission_fixed), str(c.fixed_fees), str(c.shipping_cost),
+            str(c.payment_rate), str(c.payment_fixed), str(c.margin_amount),
+            str(c.margin_rate), str(c.vat_rate),
+        )  # fmt: skip
+        floors = self._floors
+        try:
+            floor = floors.get(key, floors)  # the dict itself: not there
+        except TypeError:  # a commission function that cannot be hashed
+            return floor_of(costs, self.max_steps)
+        if floor is floors:
+            try:
+                floor = floor_of(costs, self.max_steps)
+            except ValueError as error:
+                floor = error
+            floors[key] = floor
+        if isinstance(floor, ValueError):
+            raise floor.with_traceback(None)
+        return floor
 
 
 def _floor_parts(costs, commission, payment, vat, margin):
@@ -389,6 +439,35 @@ class Decision:
     @property
     def changed(self):
         return self.new_price != self.old_price
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def make_explanation(template, params):
+    """``Explanation(template, params)``, built faster for the engine's hot
+    path: the fields go straight into the instance's ``__dict__``, as the
+    frozen dataclass's ``__init__`` puts them one by one."""
+    explanation = _new(Explanation)
+    _set(explanation, "__dict__", {"template": template, "params": params})
+    return explanation
+
+
+def make_decision(
+    key, rule_id, old_price, new_price, state, reason, target, floor, ceiling,
+    explanation,
+):  # fmt: skip
+    """``Decision(...)``, built faster for the engine's hot path (see
+    ``make_explanation``)."""
+    decision = _new(Decision)
+    _set(decision, "__dict__", {
+        "key": key, "rule_id": rule_id, "old_price": old_price,
+        "new_price": new_price, "state": state, "reason": reason,
+        "target": target, "floor": floor, "ceiling": ceiling,
+        "explanation": explanation,
+    })  # fmt: skip
+    return decision
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,24 @@ the new offer with the best landed price weighted by the seller's rating
 and FBA (``buy_box_winner``), among eligible sellers (FBA, or 90 % positive
 feedback on 100 ratings). An unknown ASIN or SKU answers 400
 ``InvalidInput`` (in a batch: that request only).
+
+Product Pricing 2022-05-01: getCompetitiveSummary ``POST
+/batches/products/pricing/2022-05-01/items/competitiveSummary`` (1 to 20
+requests of ``asin``, ``marketplaceId``, ``includedData``, ``method`` GET,
+``uri`` ``/products/pricing/2022-05-01/items/competitiveSummary``; 0.033 a
+second, burst 1). Each answer has its own ``status`` and ``body``:
+``featuredBuyingOptions`` (the buy box winner for every customer, and for
+non-Prime customers the best eligible merchant offer when another seller
+holds the box for Prime members; absent when nobody is eligible),
+``lowestPricedOffers`` (up to 20 offers by landed price per
+``lowestPricedOffersInputs`` entry, New when none is given; an input
+without offers is left out), ``referencePrices`` (``CompetitivePrice``: the
+winner's landed price; ``WasPrice``: the list price when the product has
+one) and ``similarItems``, each only when asked in ``includedData``. Offers
+carry ``shippingOptions`` only when shipping is charged (FBA ships free) and
+no ``MyOffer`` flag (the caller recognises its seller id). A request with
+an unknown ASIN or marketplace, a bad ``includedData`` or ``uri`` answers
+400 ``InvalidInput`` in its own body (``errors``).
 """
 
 import hashlib
@@ -40,6 +58,7 @@ PRICING_RATE_LIMITS = {
     "getListingOffers": (1, 2),
     "getItemOffersBatch": (0.1, 1),
     "getListingOffersBatch": (0.5, 1),
+    "getCompetitiveSummary": (0.033, 1),
     **FEES_RATE_LIMITS,
 }
 CONDITIONS = ("New", "Used", "Collectible", "Refurbished", "Club")
@@ -52,6 +71,20 @@ POOL_SIZE = 40
 MERCHANT_SHIPPING = ("0.00", "2.99", "4.99")
 ITEM_URI = re.compile(r"/products/pricing/v0/items/(?P<key>[^/]+)/offers")
 LISTING_URI = re.compile(r"/products/pricing/v0/listings/(?P<key>[^/]+)/offers")
+SUMMARY_URI = "/products/pricing/2022-05-01/items/competitiveSummary"
+INCLUDED_DATA = (
+    "featuredBuyingOptions",
+    "referencePrices",
+    "lowestPricedOffers",
+    "similarItems",
+)
+SUBCONDITIONS_2022 = {
+    "new": "New",
+    "mint": "Mint",
+    "very_good": "VeryGood",
+    "good": "Good",
+    "acceptable": "Acceptable",
+}
 
 
 def _seller_code(*parts):
@@ -167,6 +200,12 @@ class AmazonPricingMixin(AmazonFeesMixin):
             "/batches/products/pricing/v0/listingOffers",
             "getListingOffersBatch",
             self.get_listing_offers_batch,
+        )
+        self.api(
+            "POST",
+            "/batches/products/pricing/2022-05-01/items/competitiveSummary",
+            "getCompetitiveSummary",
+            self.get_competitive_summary,
         )
         self.register_fees_routes()
 
@@ -430,6 +469,187 @@ class AmazonPricingMixin(AmazonFeesMixin):
             },
             "request": echo,
         }
+
+    # -- Product Pricing 2022-05-01: getCompetitiveSummary ---------------
+    def get_competitive_summary(self, request, caller):
+        requests_ = request.json_object().get("requests")
+        if not isinstance(requests_, list) or not 1 <= len(requests_) <= MAX_BATCH:
+            raise invalid(f"requests must hold 1 to {MAX_BATCH} requests.")
+        return Response.json(
+            {"responses": [self._summary_entry(entry, caller) for entry in requests_]}
+        )
+
+    def _summary_entry(self, entry, caller):
+        entry = entry if isinstance(entry, dict) else {}
+        asin, marketplace = entry.get("asin"), entry.get("marketplaceId")
+        head = {
+            "asin": asin if isinstance(asin, str) else "",
+            "marketplaceId": marketplace if isinstance(marketplace, str) else "",
+        }
+        try:
+            body = {**head, **self.competitive_summary(entry, caller.seller.seller_id)}
+            status = 200
+        except HttpError as err:  # this request's error only
+            status = err.status
+            errors = err.errors or [{"code": "InvalidInput", "message": err.message}]
+            body = {**head, "errors": errors}
+        return {
+            "status": {"statusCode": status, "reasonPhrase": _REASONS[status]},
+            "body": body,
+        }
+
+    def competitive_summary(self, entry, caller_id):
+        """The body of one competitiveSummary request (without ``asin`` and
+        ``marketplaceId``); 400 ``InvalidInput`` when it cannot be answered."""
+        included = entry.get("includedData")
+        if entry.get("method") != "GET" or entry.get("uri") != SUMMARY_URI:
+            raise invalid(f"Each request needs method GET and uri {SUMMARY_URI}.")
+        if (
+            not isinstance(included, list)
+            or not included
+            or any(item not in INCLUDED_DATA for item in included)
+        ):
+            raise invalid(f"includedData must list some of {', '.join(INCLUDED_DATA)}.")
+        inputs = self._lowest_inputs(entry.get("lowestPricedOffersInputs"))
+        marketplace, asin = entry.get("marketplaceId"), entry.get("asin")
+        if marketplace not in MARKETPLACES:
+            raise invalid(f"Invalid marketplaceId: {marketplace!r}.")
+        offers = self.all_offers(asin, marketplace, caller_id) if asin else None
+        if offers is None:
+            raise invalid(f"Invalid ASIN {asin} for marketplace {marketplace}.")
+        currency = MARKETPLACES[marketplace]["currency"]
+        body = {}
+        winner = buy_box_winner(offers)
+        if "featuredBuyingOptions" in included and winner is not None:
+            body["featuredBuyingOptions"] = [
+                {
+                    "buyingOptionType": "New",
+                    "segmentedFeaturedOffers": self._featured(offers, winner, currency),
+                }
+            ]
+        if "lowestPricedOffers" in included:
+            body["lowestPricedOffers"] = [
+                {
+                    "lowestPricedOffersInput": wanted,
+                    "offers": [self._offer_2022(o, currency) for o in chosen],
+                }
+                for wanted, chosen in (
+                    (wanted, self._lowest(offers, wanted["itemCondition"]))
+                    for wanted in inputs
+                )
+                if chosen
+            ]
+        if "referencePrices" in included:
+            body["referencePrices"] = self._reference_prices(asin, winner, currency)
+        if "similarItems" in included:
+            body["similarItems"] = [{"items": self._similar(asin)}]
+        return body
+
+    @staticmethod
+    def _lowest_inputs(inputs):
+        if inputs is None:
+            return [{"itemCondition": "New", "offerType": "Consumer"}]
+        if not isinstance(inputs, list) or len(inputs) > 5:
+            raise invalid("lowestPricedOffersInputs must hold 0 to 5 inputs.")
+        for wanted in inputs:
+            if (
+                not isinstance(wanted, dict)
+                or wanted.get("itemCondition") not in CONDITIONS
+                or wanted.get("offerType") != "Consumer"
+            ):
+                raise invalid(
+                    "Each lowestPricedOffersInput needs an itemCondition and "
+                    "offerType Consumer."
+                )
+        return [
+            {"itemCondition": w["itemCondition"], "offerType": "Consumer"}
+            for w in inputs
+        ]
+
+    @staticmethod
+    def _lowest(offers, condition):
+        return sorted(
+            (o for o in offers if o["condition"] == condition),
+            key=lambda o: (o["price"] + o["shipping"], o["seller_id"]),
+        )[:MAX_OFFERS]
+
+    def _featured(self, offers, winner, currency):
+        """The segmented featured offers: the winner for every customer, or
+        for Prime members only when a merchant offer wins the others."""
+        merchant = buy_box_winner([o for o in offers if not o["fba"]])
+        if not winner["fba"] or merchant is None:
+            segments = [("DEFAULT", 100)]
+            return [self._featured_offer(winner, segments, currency)]
+        share = 55 + int(asin_of(self.seed, winner["seller_id"])[-1], 36) % 30
+        return [
+            self._featured_offer(winner, [("PRIME", share)], currency),
+            self._featured_offer(
+                merchant, [("NON_PRIME", 100 - share), ("DEFAULT", 0)], currency
+            ),
+        ]
+
+    def _featured_offer(self, offer, segments, currency):
+        country = "FR" if currency == "EUR" else "GB"
+        return {
+            **self._offer_2022(offer, currency),
+            "featuredOfferSegments": [
+                {
+                    "customerMembership": membership,
+                    "segmentDetails": {
+                        "glanceViewWeightPercentage": weight,
+                        "sampleLocation": {
+                            "postalCode": {"countryCode": country, "value": "75001"}
+                        },
+                    },
+                }
+                for membership, weight in segments
+            ],
+        }
+
+    @staticmethod
+    def _offer_2022(offer, currency):
+        detail = {
+            "sellerId": offer["seller_id"],
+            "condition": offer["condition"],
+            "subCondition": SUBCONDITIONS_2022.get(offer["subcondition"], "Other"),
+            "fulfillmentType": "AFN" if offer["fba"] else "MFN",
+            "listingPrice": _money_2022(offer["price"], currency),
+            "primeDetails": {"eligibility": "NATIONAL" if offer["fba"] else "NONE"},
+        }
+        if offer["shipping"]:
+            detail["shippingOptions"] = [
+                {
+                    "shippingOptionType": "DEFAULT",
+                    "price": _money_2022(offer["shipping"], currency),
+                }
+            ]
+        return detail
+
+    def _reference_prices(self, asin, winner, currency):
+        prices = []
+        if winner is not None:
+            landed = winner["price"] + winner["shipping"]
+            prices.append(
+                {"name": "CompetitivePrice", "price": _money_2022(landed, currency)}
+            )
+        product = self.product_of_asin(asin)
+        if product is not None and int(asin_of(self.seed, "list" + asin)[-1], 36) % 3:
+            price = _money_2022(Decimal(product["price"]), currency)
+            prices.append({"name": "WasPrice", "price": price})
+        return prices
+
+    def _similar(self, asin):
+        number = int(asin_of(self.seed, "similar" + asin)[-1], 36) % 4
+        others = sorted(
+            asin_of(self.seed, p["sku"])
+            for p in self.products[: number * 3]
+            if asin_of(self.seed, p["sku"]) != asin
+        )
+        return [{"asin": other} for other in others[:number]]
+
+
+def _money_2022(amount, currency):
+    return {"currencyCode": currency, "amount": float(amount)}
 
 
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Server Error"}

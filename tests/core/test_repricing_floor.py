@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from mphub.repricing import Costs, floor_of
+from mphub.repricing.model import FloorCache
 
 ISSUE_COSTS = Costs(
     cost=D("12.00"),
@@ -118,3 +119,57 @@ def test_parts_add_up_and_cover_the_minimum_margin(
     exact = (cost + fees + shipping + margin + fixed) / kept
     assert exact <= floor.price
     assert floor.price <= exact + D("0.05")
+
+
+def _fee(price):
+    return max(D("0.30"), price * D("0.12"))
+
+
+written = st.sampled_from(["0", "0.0", "0.00", "0.500", "1", "1.5", "2.50"])
+
+
+@given(
+    money, rates, money, written, rates, st.sampled_from([D("0"), D("0.20")]),
+    st.sampled_from([None, _fee]), st.booleans(),
+)  # fmt: skip
+def test_cached_floors_are_the_floors(
+    cost, rate, margin, fees, payment_rate, vat, fee, hopeless
+):
+    costs = Costs(
+        cost=cost,
+        commission_rate=D("0.9") if hopeless else rate,
+        commission_fn=fee,
+        fixed_fees=D(fees),
+        payment_rate=payment_rate,
+        margin_amount=margin,
+        vat_rate=vat,
+    )
+    twin = Costs(**{**costs.__dict__, "cost": D(str(cost))})  # equal, not the same
+    same_value = Costs(**{**costs.__dict__, "fixed_fees": D(fees) + D("0.000")})
+    cache = FloorCache()
+    for _round in range(2):  # solved, then remembered
+        for item in (costs, twin, same_value):
+            try:
+                expected = floor_of(item)
+            except ValueError as err:
+                with pytest.raises(ValueError, match=str(err)):
+                    cache.floor_of(item)
+                continue
+            floor = cache.floor_of(item)
+            assert floor == expected and repr(floor) == repr(expected)
+            assert floor.explanation().render() == expected.explanation().render()
+    # costs written alike share one floor; "0.5" and "0.500" do not
+    assert len(cache) == 1 + (str(D(fees) + D("0.000")) != fees)
+
+
+def test_unhashable_commission_function_is_solved_every_time():
+    class Fee:
+        __hash__ = None
+
+        def __call__(self, price):
+            return price * D("0.10")
+
+    costs = Costs(cost=D("10"), commission_fn=Fee())
+    cache = FloorCache()
+    assert cache.floor_of(costs) == floor_of(costs)
+    assert len(cache) == 0

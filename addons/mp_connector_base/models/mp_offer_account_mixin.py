@@ -194,7 +194,9 @@ class MpOfferAccountMixin(models.AbstractModel):
 
     def _offer_decided_prices(self, offer_ids):
         """Prices decided elsewhere (repricing), {offer id: price}; they
-        replace the pricelist's price, floors still apply."""
+        replace the pricelist's price, sent to the cent (the account's
+        price rounding does not apply to them), the offer's floor still
+        applies."""
         return {}
 
     def _offer_condition_labels(self):

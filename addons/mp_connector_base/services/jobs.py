@@ -73,6 +73,10 @@ PRESETS = {
     "offer_export": JobPreset(CHANNEL_EXPORT, priority=8, max_retries=50),
     # a sent batch polled until the marketplace reports it done
     "push_check": JobPreset(CHANNEL_EXPORT, priority=20, max_retries=200),
+    # competitors' offers (and fee estimates) read for repricing
+    "competitors": JobPreset(CHANNEL_IMPORT, priority=25, max_retries=30),
+    # a repricing run of a rule
+    "repricing": JobPreset(CHANNEL_EXPORT, priority=15, max_retries=5),
 }
 
 

@@ -101,13 +101,18 @@ class OfferValues:
                 excluded=mode == "excluded",
                 sellable=bool(sellable and active),
             )
-            price = decided.get(offer_id, prices.get(product_id))
+            price = decided.get(offer_id)
+            # a decided price is the repricer's to the cent: the account's
+            # rounding (x.99...) would undo a "beat by 0.10"
+            price_rounding = "cent" if price is not None else rounding
+            if price is None:
+                price = prices.get(product_id)
             values[offer_id] = {
                 "sku": sku,
                 "ean": ean or None,
                 "product_id": product_id,
                 "quantity": quantity,
-                "price": round_price(price, rounding, floor=floor or None)
+                "price": round_price(price, price_rounding, floor=floor or None)
                 if price is not None
                 else None,
                 "stock_state": stock_state,

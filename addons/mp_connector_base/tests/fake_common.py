@@ -15,6 +15,7 @@ from .fake_connector import (
     FakeMarket,
     inbox,
     plug_fake_connector,
+    price_board,
 )
 
 # the products the fake marketplace sells: SKU -> (EAN, price, VAT rate)
@@ -234,3 +235,36 @@ class FakeMessagesCase(FakeConnectorCase):
 
     def message(self, external_id):
         return self.messages().filtered(lambda m: m.external_id == external_id)
+
+
+# ----------------------------------------------------------------------
+# competitors' offers and fee estimates
+# ----------------------------------------------------------------------
+class FakeCompetitorsCase(FakeConnectorCase):
+    """The fake connector showing competitors' offers and fee estimates:
+    ``self.board`` is the market's price board
+    (``fake_connector.FakePriceBoard``), ``self.offer_of`` the account's
+    offer of each fixture SKU."""
+
+    def setUp(self):
+        super().setUp()
+        self.market.capabilities = self.market.capabilities | {"competitors", "fees"}
+        self.board = price_board(self.market)
+        self.offer_of = self.create_offers(self.backend)
+
+    def create_offers(self, backend, skus=None):
+        """An offer of ``backend`` per fixture SKU (the product's EAN):
+        SKU -> offer."""
+        skus = skus or list(PRODUCTS)
+        offers = self.env["mp.offer.binding"].create(
+            [
+                {
+                    "backend_id": backend.id,
+                    "product_id": self.product[sku].id,
+                    "seller_sku": sku,
+                    "ean": PRODUCTS[sku][0],
+                }
+                for sku in skus
+            ]
+        )
+        return {offer.seller_sku: offer for offer in offers}

@@ -30,6 +30,7 @@ Prices are tax included; each line carries its own shipping.
 
 import copy
 import hashlib
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -45,6 +46,7 @@ from mphub.errors import (
 from mphub.messages import CustomerMessage, MessagePage
 from mphub.offers import Listing, ListingPage, PushStatus
 from mphub.parsing import CENT, Reader, format_datetime
+from mphub.pricing import CompetitorOffer, ProductOffers
 
 FAKE_TYPE = "fake"
 FAKE_LABEL = "Fake Market"
@@ -869,3 +871,155 @@ def _reply_message(client, message, body):
 # its ``capabilities``
 FakeClient.list_messages = _list_messages
 FakeClient.reply_message = _reply_message
+
+
+# ----------------------------------------------------------------------
+# competitors' offers and fee estimates (capabilities "competitors" and
+# "fees"): the market's price board and the client's two verbs, kept in
+# this section
+# ----------------------------------------------------------------------
+def _reference_key(reference):
+    """The board's key of a reference asked: an EAN, or a ``(type, value)``
+    pair (``("ASIN", "B0...")``, ``("SKU", "FK-RED")``)."""
+    if isinstance(reference, tuple | list):
+        kind, value = reference
+        return (str(kind).upper(), str(value))
+    return ("EAN", str(reference))
+
+
+class FakePriceBoard:
+    """The competitors' offers of a ``FakeMarket`` (``price_board(market)``)
+    and its fee estimates: deterministic, set by the test.
+
+    ``offers`` maps a reference key (``("EAN", "376...")``, ``("ASIN",
+    "B0...")``, ``("SKU", "FK-RED")``) to the competitors'
+    ``mphub.pricing.CompetitorOffer`` values; ``own`` to the seller's own
+    offer as the marketplace shows it; a reference in ``unknown`` is
+    answered with an error; any other gets no offers. ``fee_rates``: SKU ->
+    (rate in percent, fixed fee) of its fee estimate (default
+    ``default_fee``); a SKU in ``fee_errors`` gets a ``RemoteError``.
+    """
+
+    def __init__(self, market):
+        self.market = market
+        self.offers = {}
+        self.own = {}
+        self.unknown = set()
+        self.fee_rates = {}
+        self.fee_errors = set()
+        self.default_fee = (Decimal("15"), Decimal("0.30"))
+
+    @staticmethod
+    def offer(seller, price, shipping="0", **values):
+        """A ``CompetitorOffer`` of ``seller`` at ``price`` (strings or
+        Decimals, tax included); ``values``: its other fields."""
+        values.setdefault("seller_type", "professional")
+        values.setdefault("condition", "new")
+        values.setdefault("fulfilment", "merchant")
+        if values.get("rating") is not None:
+            values["rating"] = Decimal(str(values["rating"]))
+        return CompetitorOffer(
+            seller=seller,
+            price=Decimal(str(price)),
+            shipping=Decimal(str(shipping)),
+            **values,
+        )
+
+    def set(self, reference, *offers, own=None):
+        """The competitors of ``reference`` from now on: ``offers`` are
+        ``CompetitorOffer`` values or ``(seller, price[, shipping])``
+        tuples; ``own``: the own offer's ``(price, shipping)``, or a
+        ``CompetitorOffer``, or None (not shown)."""
+        key = _reference_key(reference)
+        self.offers[key] = [
+            item if not isinstance(item, tuple) else self.offer(*item)
+            for item in offers
+        ]
+        if own is None:
+            self.own.pop(key, None)
+        elif isinstance(own, tuple):
+            self.own[key] = self.offer(self.market.name, *own, own=True)
+        else:
+            self.own[key] = own
+        self.unknown.discard(key)
+
+    def move(self, reference, seller, price, shipping=None):
+        """``seller`` now sells ``reference`` at ``price``."""
+        key = _reference_key(reference)
+        moved = []
+        for offer in self.offers.get(key, []):
+            if offer.seller == seller:
+                changes = {"price": Decimal(str(price))}
+                if shipping is not None:
+                    changes["shipping"] = Decimal(str(shipping))
+                offer = replace(offer, **changes)
+            moved.append(offer)
+        self.offers[key] = moved
+
+    def remove(self, reference, seller):
+        """``seller`` no longer sells ``reference``."""
+        key = _reference_key(reference)
+        self.offers[key] = [o for o in self.offers.get(key, []) if o.seller != seller]
+
+    def answer(self, references):
+        now = self.market.now()
+        result = []
+        for reference in references:
+            kind, value = _reference_key(reference)
+            if (kind, value) in self.unknown:
+                result.append(
+                    ProductOffers(
+                        reference=value,
+                        reference_type=kind.capitalize(),
+                        error=f"unknown product {value}",
+                        fetched_at=now,
+                    )
+                )
+                continue
+            result.append(
+                ProductOffers(
+                    reference=value,
+                    reference_type=kind.capitalize(),
+                    own_offer=self.own.get((kind, value)),
+                    offers=tuple(self.offers.get((kind, value), ())),
+                    fetched_at=now,
+                )
+            )
+        return result
+
+    def estimate(self, items):
+        found = []
+        for sku, price, _currency, _by_marketplace in items:
+            if sku in self.fee_errors:
+                found.append(RemoteError(f"no fee estimate for {sku}", status=400))
+                continue
+            rate, fixed = self.fee_rates.get(sku, self.default_fee)
+            fees = Decimal(str(price)) * Decimal(str(rate)) / 100 + Decimal(str(fixed))
+            found.append(fees.quantize(CENT))
+        return found
+
+
+def price_board(market):
+    """The price board of ``market``, made on first use."""
+    if "price_board" not in market.__dict__:
+        market.price_board = FakePriceBoard(market)
+    return market.price_board
+
+
+def _competitor_offers(client, references):
+    references = list(references)
+    client.market.record("competitor_offers", references)
+    return price_board(client.market).answer(references)
+
+
+def _fee_estimates(client, items):
+    items = list(items)
+    client.market.record("fee_estimates", items)
+    return price_board(client.market).estimate(items)
+
+
+# the client's verbs of this section (``MarketplaceClient.competitor_offers``,
+# ``fee_estimates``); the market offers them when a test adds "competitors"
+# or "fees" to its ``capabilities``
+FakeClient.competitor_offers = _competitor_offers
+FakeClient.fee_estimates = _fee_estimates

@@ -1,0 +1,119 @@
+from decimal import Decimal
+
+from odoo import models
+from odoo.tools import SQL
+
+from odoo.addons.mp_connector_base.services.stored_text import in_company_lang
+
+FEE_CHUNK = 200
+
+
+class MpBackend(models.Model):
+    _inherit = "mp.backend"
+
+    def _offer_decided_prices(self, offer_ids):
+        """The prices the repricer applied replace the pricelist's."""
+        prices = super()._offer_decided_prices(offer_ids)
+        if not offer_ids:
+            return prices
+        self.env["mp.offer.binding"].flush_model(["repricing_price"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, repricing_price FROM mp_offer_binding
+                 WHERE id = ANY(%s) AND repricing_price > 0
+                """,
+                list(offer_ids),
+            )
+        )
+        for offer_id, price in self.env.cr.fetchall():
+            prices[offer_id] = Decimal(str(price))
+        return prices
+
+    def _schedule_stale_fee_estimates(self):
+        """Queue the fee estimates of the account's active offers owned by a
+        rule asking for the marketplace's fees, whose latest estimate is
+        older than the competitors' interval (or missing)."""
+        self.ensure_one()
+        hours = float(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("mp_repricing.competitor_interval_hours", 6)
+            or 0
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT offer.id
+                  FROM mp_offer_binding offer
+                  JOIN mp_repricing_rule rule ON rule.id = offer.repricing_rule_id
+                 WHERE offer.backend_id = %s AND offer.active
+                   AND rule.active AND rule.commission_source = 'fees_api'
+                   AND NOT EXISTS (
+                        SELECT 1 FROM mp_repricing_fee fee
+                         WHERE fee.offer_id = offer.id
+                           AND fee.date > (now() at time zone 'UTC')
+                                          - %s * interval '1 hour'
+                   )
+                 ORDER BY offer.id
+                """,
+                self.id,
+                hours,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            self._schedule_fee_estimates(self.env["mp.offer.binding"].browse(ids))
+        return ids
+
+    def _schedule_fee_estimates(self, offers):
+        """Queue the fee estimates of ``offers`` (accounts with "fees")."""
+        self.ensure_one()
+        ids = offers.ids
+        for start in range(0, len(ids), FEE_CHUNK):
+            chunk = ids[start : start + FEE_CHUNK]
+            self._enqueue(
+                self,
+                "_job_estimate_fees",
+                chunk,
+                preset="competitors",
+                identity_key=f"mp-repricing-fees-{self.id}-{chunk[0]}",
+                description=self.env._("%s: estimate the fees", self.name),
+            )
+
+    def _job_estimate_fees(self, offer_ids):
+        """Job: the marketplace's fee estimate of each offer at its current
+        price, kept in ``mp.repricing.fee`` (its rate is the commission of
+        rules asking the marketplace's fees)."""
+        backend = in_company_lang(self.sudo(), self.company_id)
+        offers = backend.env["mp.offer.binding"].browse(offer_ids).exists()
+        offers = offers.filtered(lambda o: o.backend_id == backend)
+        items, kept = [], []
+        for offer in offers:
+            price = offer.repricing_price or offer.sent_price or offer.mp_price
+            if not price:
+                continue
+            items.append(
+                (offer.seller_sku, Decimal(str(price)), backend.currency_id.name, False)
+            )
+            kept.append((offer, price))
+        if not items:
+            return 0
+        with backend._map_errors(what=backend.env._("fee estimates")):
+            estimates = backend._get_client().fee_estimates(items)
+        values = []
+        for (offer, price), fees in zip(kept, estimates, strict=False):
+            if not isinstance(fees, Decimal):
+                continue
+            values.append(
+                {
+                    "offer_id": offer.id,
+                    "backend_id": backend.id,
+                    "price": price,
+                    "fees": float(fees),
+                    "rate": float(fees / Decimal(str(price))),
+                }
+            )
+        backend.env["mp.repricing.fee"].create(values)
+        return len(values)

@@ -1,0 +1,1 @@
+from . import mp_repricing_replay
