@@ -1,19 +1,17 @@
-# rules and their settings (HA)
+# rules and their settings
 from . import mp_repricing_rule
 from . import mp_repricing_commission
 from . import product_template
 from . import res_config_settings
 
-# competitors' offers (HB)
+# competitors' offers
 from . import mp_competitor_snapshot
 from . import mp_competitor_import
-from . import mp_offer_binding_competitor
-from . import mp_backend_collect
 
-# runs and decisions (HC)
+# runs, decisions, and what the repricer adds to offers and accounts
 from . import mp_repricing_run
 from . import mp_repricing_decision
 from . import mp_repricing_fee
-from . import mp_offer_binding_repricing
-from . import mp_backend_repricing
+from . import mp_offer_binding
+from . import mp_backend
 from . import mp_repricing_rule_run

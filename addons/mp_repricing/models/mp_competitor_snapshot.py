@@ -36,7 +36,6 @@ class MpCompetitorSnapshot(models.Model):
 
     offer_id = fields.Many2one(
         "mp.offer.binding",
-        string="Offer",
         required=True,
         ondelete="cascade",
         index=True,

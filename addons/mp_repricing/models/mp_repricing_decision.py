@@ -22,9 +22,7 @@ class MpRepricingDecision(models.Model):
         "mp.repricing.run", required=True, ondelete="cascade", index=True
     )
     rule_id = fields.Many2one("mp.repricing.rule", ondelete="cascade", index=True)
-    offer_id = fields.Many2one(
-        "mp.offer.binding", string="Offer", ondelete="cascade", index=True
-    )
+    offer_id = fields.Many2one("mp.offer.binding", ondelete="cascade", index=True)
     # written 100,000 at a time: only the indexes the reads need
     backend_id = fields.Many2one(
         "mp.backend", string="Marketplace Account", ondelete="cascade"

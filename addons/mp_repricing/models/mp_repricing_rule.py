@@ -197,7 +197,6 @@ class MpRepricingRule(models.Model):
         "accounts listed below.",
     )
     own_seller_names = fields.Text(
-        string="Own Seller Names",
         help="The seller's names or ids on the marketplaces (one a line): the "
         "offers of its other accounts are ignored too.",
     )
@@ -209,7 +208,6 @@ class MpRepricingRule(models.Model):
             ("hold", "Hold the price"),
             ("floor", "Go to the floor"),
         ],
-        string="No Competitor",
         required=True,
         default="ceiling",
         help="What to do when no competing offer is left after the filters.",
@@ -380,9 +378,7 @@ class MpRepricingRule(models.Model):
         aggregator="avg",
     )
     at_floor_count = fields.Integer(string="At Floor", compute="_compute_kpis")
-    last_run_id = fields.Many2one(
-        "mp.repricing.run", string="Last Run", compute="_compute_kpis"
-    )
+    last_run_id = fields.Many2one("mp.repricing.run", compute="_compute_kpis")
     last_run_date = fields.Datetime(compute="_compute_kpis")
     decision_count = fields.Integer(string="Decisions", compute="_compute_kpis")
     war_alert = fields.Boolean(
@@ -714,7 +710,7 @@ class MpRepricingRuleKpi(models.Model):
     _order = "rule_id"
     _rec_name = "rule_id"
 
-    rule_id = fields.Many2one("mp.repricing.rule", string="Rule", readonly=True)
+    rule_id = fields.Many2one("mp.repricing.rule", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     simulation = fields.Boolean(readonly=True)
     offer_count = fields.Integer(string="Offers", readonly=True)

@@ -65,7 +65,7 @@ class RuleReplay:
             history.append((moment, inputs))
         decisions = replay(rule._engine_rule(), history)
         dates = [moment for moment, inputs in history for _input in inputs]
-        DecisionWriter(run, rows, statics).write(decisions, now, dates=dates)
+        DecisionWriter(run, rows, statics).store(decisions, now, dates=dates)
         states = defaultdict(int)
         for decision in decisions:
             states[decision.state] += 1

@@ -587,7 +587,7 @@ class RepricingRun:
             engine_rule = replace(engine_rule, simulation=True)
         result = engine_run(engine_rule, inputs, now + shift if shift else now)
         writer = DecisionWriter(run, rows, statics)
-        writer.write(result.decisions, now)
+        writer.store(result.decisions, now)
         applied = []
         if self.mode == "live":
             applied = writer.update_offers(result.decisions, now, simulate)
@@ -736,7 +736,7 @@ class DecisionWriter:
             decision.ceiling,
         )
 
-    def write(self, decisions, date, dates=None):
+    def store(self, decisions, date, dates=None):
         """Insert the decisions (``dates``: one per decision, else
         ``date``) with COPY, under ids taken from the sequence first; their
         ids in order."""

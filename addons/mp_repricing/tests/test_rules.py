@@ -297,7 +297,7 @@ class TestRules(FakeConnectorCase):
                 for product in (self.red, self.blue, self.book)
             ]
         )
-        # the fields are HB's and HC's (readonly for users): set them by SQL
+        # the fields are the collection's and the run's (readonly): set them by SQL
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
