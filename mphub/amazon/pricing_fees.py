@@ -119,14 +119,16 @@ def read_offer_2022(raw, own_seller_id, currency, featured=False):
             if shipping is None:
                 raise ValueError("shippingOptions price is not an amount")
             break
+    kind = raw.get("fulfillmentType")
     fulfilment = {"AFN": "marketplace", "MFN": "merchant"}.get(
-        raw.get("fulfillmentType")
+        kind if isinstance(kind, str) else None
     )
     if fulfilment is None:
         raise ValueError("fulfillmentType is missing or unknown")
     seller_id = raw.get("sellerId")
     seller_id = seller_id.strip() if isinstance(seller_id, str) else ""
     condition = raw.get("condition")
+    condition = condition if isinstance(condition, str) else None
     code = (raw.get("listingPrice") or {}).get("currencyCode")
     return CompetitorOffer(
         seller=seller_id or "(unnamed seller)",

@@ -1071,6 +1071,73 @@ ENTRY_POINTS.extend(
 )
 
 
+# -- Amazon Product Pricing 2022-05-01: one competitive summary ----------------
+_AMAZON_SUMMARY = {
+    "status": {"statusCode": 200, "reasonPhrase": "OK"},
+    "body": {
+        "asin": "B0AAAAAAAA",
+        "marketplaceId": "A13V1IB3VIYZZH",
+        "featuredBuyingOptions": [
+            {
+                "buyingOptionType": "New",
+                "segmentedFeaturedOffers": [
+                    {
+                        "sellerId": "A2COMPETITOR01",
+                        "condition": "New",
+                        "fulfillmentType": "AFN",
+                        "listingPrice": {"amount": 19.9, "currencyCode": "EUR"},
+                        "featuredOfferSegments": [
+                            {
+                                "customerMembership": "PRIME",
+                                "segmentDetails": {"glanceViewWeightPercentage": 70},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+        "lowestPricedOffers": [
+            {
+                "lowestPricedOffersInput": {
+                    "itemCondition": "New",
+                    "offerType": "Consumer",
+                },
+                "offers": [
+                    {
+                        "sellerId": "A1SANDBOXSELLER1",
+                        "condition": "New",
+                        "fulfillmentType": "MFN",
+                        "listingPrice": {"amount": 20.5, "currencyCode": "EUR"},
+                        "shippingOptions": [
+                            {
+                                "shippingOptionType": "DEFAULT",
+                                "price": {"amount": 2.99, "currencyCode": "EUR"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    },
+}
+
+
+def _run_amazon_summary(entry):
+    return amazon_pricing_fees.read_summary(
+        entry, "B0AAAAAAAA", "A1SANDBOXSELLER1", "EUR", NOW
+    )
+
+
+ENTRY_POINTS.append(
+    EntryPoint(
+        "amazon.pricing.competitive_summary",
+        maybe_mutated(_AMAZON_SUMMARY),
+        _run_amazon_summary,
+        _check_fnac_pricing,  # the same sanity of a ProductOffers
+    )
+)
+
+
 # -- repricing: competitor prices imported from CSV / XLSX (HR1) ---------------
 _REPRICING_CSV = (
     "EAN;Vendeur;Prix;Frais de port;Etat;Expedition;Note;Nombre d'avis;Mis en avant\n"
