@@ -215,10 +215,11 @@ class MarketplaceClient(ABC):
         raise NotImplementedError
 
     def fee_estimates(self, items):
-        """The marketplace's total fees (``Decimal``) for each item of
-        ``items`` (``(sku, price, currency, fulfilled_by_marketplace)``), in
-        their order; an item it cannot estimate gets its error (capability
-        "fees")."""
+        """The marketplace's fees for each item of ``items`` (``(sku, price,
+        currency, fulfilled_by_marketplace)``), in their order: a
+        ``mphub.pricing.FeeEstimate`` (the total, split in what grows with the
+        price and what does not); an item it cannot estimate gets its error
+        (capability "fees")."""
         raise NotImplementedError
 
     transport = None  # the HttpTransport of REST clients

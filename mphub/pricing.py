@@ -12,6 +12,7 @@ condition is the marketplace's own code, the seller type one of
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 # who sells: a business, a private person, the marketplace itself
 SELLER_TYPES = ("professional", "private", "marketplace")
@@ -49,6 +50,30 @@ class CompetitorOffer:
     def landed(self):
         """What the buyer pays: the price and the shipping."""
         return self.price + self.shipping
+
+
+class FeeEstimate(NamedTuple):
+    """A marketplace's estimate of its fees for one item sold at ``price``,
+    split in what grows with the price (``variable``: a referral fee, a
+    percent of the price) and what does not (``fixed``: closing, per-item
+    and fulfilment fees), so that the fees can be told at another price:
+    ``at(price)``. ``total`` is ``variable + fixed``, as the marketplace
+    states it."""
+
+    price: Decimal
+    total: Decimal
+    variable: Decimal
+    fixed: Decimal
+
+    @property
+    def rate(self):
+        """The variable fees as a fraction of the price (0 at price 0)."""
+        return self.variable / self.price if self.price else Decimal(0)
+
+    def at(self, price):
+        """The fees at ``price`` by this estimate: its rate of ``price``
+        plus its fixed fees (not rounded)."""
+        return price * self.rate + self.fixed
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
 MAX_FEED_MESSAGES = 25000
 IMPORT_LAG = timedelta(minutes=3)  # LastUpdatedBefore: at least 2 min before now
 ORDERS_VERSIONS = ("2026-01-01", "v0")
+COMPETITOR_APIS = ("item_offers", "competitive_summary")
 TRANSIENT_EXCEPTIONS = (
     sp_errors.SellingApiServerException,
     sp_errors.SellingApiTemporarilyUnavailableException,
@@ -226,7 +227,13 @@ class AmazonClient(MarketplaceClient):
     """One Amazon seller account (selling partner) on its marketplaces.
 
     ``orders_version``: "2026-01-01" (Orders API v2026-01-01, the default)
-    or "v0" (until Amazon removes it). ``rate_store``: an
+    or "v0" (until Amazon removes it). ``competitor_api``: what
+    ``competitor_offers`` reads, "item_offers" (Product Pricing v0
+    getItemOffersBatch, the default: up to 20 offers per product with their
+    sellers' ratings and the buy box winner) or "competitive_summary"
+    (Product Pricing 2022-05-01: the featured offers per customer segment
+    and the lowest priced ones, without ratings; ASINs only, an offer known
+    by its SKU alone is still read by getItemOffersBatch). ``rate_store``: an
     ``execute(query, params)`` function of a PostgreSQL database (see
     ``throttle.SharedBucket``) to share the account's rate limits with
     every process using that database; without it they are shared within
@@ -260,6 +267,7 @@ class AmazonClient(MarketplaceClient):
         issue_locale="en_US",
         rate_store=None,
         orders_version="2026-01-01",
+        competitor_api="item_offers",
     ):
         endpoint = clean_secret(endpoint).rstrip("/")
         # credentials pasted with a trailing newline or spaces
@@ -283,6 +291,12 @@ class AmazonClient(MarketplaceClient):
                 f"Unknown Orders API version {orders_version!r}: "
                 f"{' or '.join(ORDERS_VERSIONS)}."
             )
+        if competitor_api not in COMPETITOR_APIS:
+            raise ConfigError(
+                f"Unknown competitors' offers API {competitor_api!r}: "
+                f"{' or '.join(COMPETITOR_APIS)}."
+            )
+        self.competitor_api = competitor_api
         self.endpoint = endpoint
         self.seller_id = seller_id
         self.marketplace_ids = marketplace_ids
@@ -514,7 +528,30 @@ class AmazonClient(MarketplaceClient):
     # competitors and fees (``pricing``, ``pricing_fees``)
     # ------------------------------------------------------------------
     def competitor_offers(self, references, condition="New"):
-        return pricing.competitor_offers(self, references, condition)
+        references = list(references)
+        if self.competitor_api != "competitive_summary" or condition != "New":
+            return pricing.competitor_offers(self, references, condition)
+        # the summary takes ASINs; the rest goes to getItemOffersBatch
+        by_asin = [
+            number
+            for number, reference in enumerate(references)
+            if isinstance(reference, tuple | list)
+            and len(reference) == 2
+            and reference[0] == "ASIN"
+        ]
+        others = [n for n in range(len(references)) if n not in set(by_asin)]
+        results = [None] * len(references)
+        if by_asin:
+            summaries = self.competitive_summary([references[n][1] for n in by_asin])
+            for number, product in zip(by_asin, summaries, strict=True):
+                results[number] = product
+        if others:
+            found = pricing.competitor_offers(
+                self, [references[n] for n in others], condition
+            )
+            for number, product in zip(others, found, strict=True):
+                results[number] = product
+        return results
 
     def competitive_summary(self, asins):
         return pricing_fees.competitive_summary(self, asins)

@@ -3,8 +3,10 @@
 ``fee_estimates(items)``: items ``(sku, price, currency,
 fulfilled_by_amazon)``; getMyFeesEstimates (python-amazon-sp-api's
 ``ProductFees``) in chunks of ``MAX_ESTIMATES`` (20), ``IdType`` SellerSKU,
-on the account's first marketplace. The answer per item, in order: the
-``TotalFeesEstimate`` as a ``Decimal``, or a ``RemoteError`` carrying
+on the account's first marketplace. The answer per item, in order: a
+``FeeEstimate`` (the ``TotalFeesEstimate``, split by the ``FeeDetailList``
+in the referral fee, a percent of the price, and the fixed fees: closing,
+per-item and FBA fees), or a ``RemoteError`` carrying
 Amazon's reason (an unknown SKU, a price Amazon refuses) that the caller
 keeps on that item; a call's own failure raises (``ThrottledError`` with
 the retry delay on 429).
@@ -30,7 +32,7 @@ from decimal import Decimal
 from sp_api.api import ProductFees, ProductsV20220501
 
 from ..errors import RemoteError
-from ..pricing import CompetitorOffer, ProductOffers
+from ..pricing import CompetitorOffer, FeeEstimate, ProductOffers
 from ..tokens import utc_now
 from .pricing import money, split_references
 
@@ -54,8 +56,57 @@ def _request(item, marketplace_id):
     }
 
 
-def read_estimate(result):
-    """One ``FeesEstimateResult``: the total fees, or a ``RemoteError``."""
+# the fees that are a percent of the sale: the referral fee; the digital
+# services fee is a percent of the other fees (its share follows theirs)
+VARIABLE_FEES = ("ReferralFee",)
+DIGITAL_SERVICES_FEE = "DigitalServicesFee"
+
+
+def _final_fee(detail):
+    """A ``FeeDetail``'s amount after promotions: ``FinalFee`` (required),
+    else ``FeeAmount`` less ``FeePromotion``; None when unreadable."""
+    if not isinstance(detail, dict):
+        return None
+    final = money(detail.get("FinalFee"))
+    if final is not None:
+        return final
+    amount = money(detail.get("FeeAmount"))
+    if amount is None:
+        return None
+    promotion = money(detail.get("FeePromotion")) or Decimal("0.00")
+    return max(amount - promotion, Decimal("0.00"))
+
+
+def _split(details, total):
+    """(variable, fixed) parts of ``total`` by the ``FeeDetailList``: the
+    referral fee (and its share of the digital services fee) is variable,
+    the rest fixed. Without a readable detail list, all of it is variable:
+    the fees then scale with the price, as a commission rate does."""
+    if not isinstance(details, list) or not details:
+        return total, Decimal("0.00")
+    variable = other = digital = Decimal("0.00")
+    for detail in details:
+        amount = _final_fee(detail)
+        if amount is None:
+            return total, Decimal("0.00")
+        kind = detail.get("FeeType")
+        if kind in VARIABLE_FEES:
+            variable += amount
+        elif kind == DIGITAL_SERVICES_FEE:
+            digital += amount
+        else:
+            other += amount
+    if digital and (variable + other):
+        variable += digital * variable / (variable + other)
+    variable = min(variable.quantize(Decimal("0.01")), total)
+    return variable, total - variable
+
+
+def read_estimate(result, price=None):
+    """One ``FeesEstimateResult`` for an item asked at ``price`` (by default
+    the ``ListingPrice`` the result echoes): a ``FeeEstimate`` (the total,
+    split by the ``FeeDetailList`` in what grows with the price and what
+    does not), or a ``RemoteError``."""
     if not isinstance(result, dict):
         return RemoteError("getMyFeesEstimates: unreadable estimate")
     if result.get("Status") != "Success":
@@ -66,16 +117,33 @@ def read_estimate(result):
             code=error.get("Code") if isinstance(error.get("Code"), str) else None,
         )
     estimate = result.get("FeesEstimate")
-    total = (
-        money(estimate.get("TotalFeesEstimate")) if isinstance(estimate, dict) else None
-    )
+    if not isinstance(estimate, dict):
+        return RemoteError("getMyFeesEstimates: FeesEstimate is missing")
+    details = estimate.get("FeeDetailList")
+    total = money(estimate.get("TotalFeesEstimate"))
+    if total is None and isinstance(details, list) and details:
+        # TotalFeesEstimate is optional: the details add up to it
+        amounts = [_final_fee(detail) for detail in details]
+        if None not in amounts:
+            total = sum(amounts, Decimal("0.00"))
     if total is None:
         return RemoteError("getMyFeesEstimates: TotalFeesEstimate is missing")
-    return total
+    if price is None:
+        price = _asked_price(result)
+    variable, fixed = _split(details, total)
+    return FeeEstimate(price or Decimal("0.00"), total, variable, fixed)
+
+
+def _asked_price(result):
+    identifier = result.get("FeesEstimateIdentifier")
+    if not isinstance(identifier, dict):
+        return None
+    asked = identifier.get("PriceToEstimateFees")
+    return money(asked.get("ListingPrice")) if isinstance(asked, dict) else None
 
 
 def fee_estimates(client, items):
-    """``AmazonClient.fee_estimates``: a ``Decimal`` or a ``RemoteError``
+    """``AmazonClient.fee_estimates``: a ``FeeEstimate`` or a ``RemoteError``
     per item of ``items``, in their order."""
     items = list(items)
     api = client.api(ProductFees)
@@ -92,7 +160,7 @@ def fee_estimates(client, items):
         results = results if isinstance(results, list) else []
         for position in range(len(chunk)):
             entry = results[position] if position < len(results) else None
-            found.append(read_estimate(entry))
+            found.append(read_estimate(entry, Decimal(str(chunk[position][1]))))
     return found
 
 

@@ -102,6 +102,7 @@ TEMPLATES = {
     "part_cost": "cost %(amount)s",
     "part_commission": "commission %(amount)s",
     "part_commission_rate": "commission %(rate)s %% %(amount)s",
+    "part_commission_rate_fixed": "commission %(rate)s %% + %(fixed)s %(amount)s",
     "part_fees": "fees %(amount)s",
     "part_shipping": "shipping %(amount)s",
     "part_payment": "payment %(amount)s",
@@ -143,14 +144,18 @@ def _render_value(value, templates):
     return str(value)
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(NamedTuple):
     """A sentence as a template code and its params; a param may itself be
     an ``Explanation`` (or a tuple of them, joined with " + ") or a
-    ``Floor`` (rendered as its parts)."""
+    ``Floor`` (rendered as its parts).
+
+    A named tuple, not a dataclass: a run builds several per decision, and a
+    tuple is one object for the garbage collector to walk where a dataclass
+    instance is two (itself and its ``__dict__``). The params are never
+    changed once built."""
 
     template: str
-    params: dict = field(default_factory=dict)
+    params: dict = {}  # noqa: RUF012 - read only, shared by the param-less
 
     def render(self, templates=None):
         """The sentence, in English or with ``templates`` (code -> text,
@@ -166,6 +171,7 @@ class FloorPart(NamedTuple):
     code: str  # cost, commission, fees, shipping, payment, vat, margin
     amount: Decimal
     rate: Decimal | None = None  # the rate it comes from, when a rate
+    fixed: Decimal | None = None  # the fixed amount added to the rate's
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,11 @@ class Floor:
             params = {"amount": part.amount}
             if part.rate is not None:
                 params["rate"] = percent_text(part.rate)
-                code = "part_commission_rate" if part.code == "commission" else code
+                if part.code == "commission":
+                    code = "part_commission_rate"
+                    if part.fixed:
+                        code = "part_commission_rate_fixed"
+                        params["fixed"] = part.fixed
             parts.append(Explanation(code, params))
         return Explanation("floor_parts", {"price": self.price, "parts": tuple(parts)})
 
@@ -300,7 +310,8 @@ def _floor_parts(costs, commission, payment, vat, margin):
     parts = [FloorPart("cost", costs.cost)]
     if commission or costs.commission_rate:
         rate = costs.commission_rate if costs.commission_fn is None else None
-        parts.append(FloorPart("commission", commission, rate or None))
+        fixed = costs.commission_fixed if rate else None
+        parts.append(FloorPart("commission", commission, rate or None, fixed or None))
     optional = (
         ("fees", costs.fixed_fees, None),
         ("shipping", costs.shipping_cost, None),
@@ -423,8 +434,10 @@ class OfferInput:
             object.__setattr__(self, "ceiling", self.ceiling.price)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
+    """What the engine decided for one offer (a named tuple, for the same
+    reason as ``Explanation``)."""
+
     key: object
     rule_id: object
     old_price: Decimal
@@ -441,17 +454,13 @@ class Decision:
         return self.new_price != self.old_price
 
 
-_new = object.__new__
-_set = object.__setattr__
+_tuple_new = tuple.__new__
 
 
 def make_explanation(template, params):
     """``Explanation(template, params)``, built faster for the engine's hot
-    path: the fields go straight into the instance's ``__dict__``, as the
-    frozen dataclass's ``__init__`` puts them one by one."""
-    explanation = _new(Explanation)
-    _set(explanation, "__dict__", {"template": template, "params": params})
-    return explanation
+    path (``tuple.__new__`` skips the named tuple's argument handling)."""
+    return _tuple_new(Explanation, (template, params))
 
 
 def make_decision(
@@ -460,14 +469,10 @@ def make_decision(
 ):  # fmt: skip
     """``Decision(...)``, built faster for the engine's hot path (see
     ``make_explanation``)."""
-    decision = _new(Decision)
-    _set(decision, "__dict__", {
-        "key": key, "rule_id": rule_id, "old_price": old_price,
-        "new_price": new_price, "state": state, "reason": reason,
-        "target": target, "floor": floor, "ceiling": ceiling,
-        "explanation": explanation,
-    })  # fmt: skip
-    return decision
+    return _tuple_new(Decision, (
+        key, rule_id, old_price, new_price, state, reason, target, floor,
+        ceiling, explanation,
+    ))  # fmt: skip
 
 
 @dataclass(frozen=True)

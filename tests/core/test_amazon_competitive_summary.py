@@ -151,3 +151,38 @@ def test_unreadable_offer_or_error_body_makes_the_product_an_error():
         SELLER,
     )
     assert empty.error is None and empty.offers == () and empty.best == {}
+
+
+def test_an_account_reading_summaries_asks_asins_by_summary_and_skus_by_offers(
+    box,  # noqa: F811
+    emulator,  # noqa: F811
+):
+    """``competitor_api="competitive_summary"``: the collection's
+    ``competitor_offers`` reads ASINs with getCompetitiveSummary and an
+    offer known by its SKU only with getItemOffersBatch, answers in the
+    order asked."""
+    skus = emulator.create_listings(SELLER, 2)
+    emulator.create_listings(OTHER, 3)
+    wanted = [("ASIN", a) for a in asins(emulator, 3)]
+    wanted.insert(1, ("SKU", skus[0]))
+    client = make_client(box, competitor_api="competitive_summary")
+    results = client.competitor_offers(wanted)
+    stats = emulator.get_stats()
+    assert stats["getCompetitiveSummary"]["calls"] == 1
+    assert [r.reference for r in results] == [value for _kind, value in wanted]
+    assert [r.reference_type for r in results] == ["ASIN", "SKU", "ASIN", "ASIN"]
+    assert all(r.error is None for r in results)
+    assert "getItemOffersBatch" not in stats  # the SKU: getListingOffersBatch
+    # the same answers as the summary alone
+    alone = make_client(box).competitive_summary([v for k, v in wanted if k == "ASIN"])
+    assert [r.offers for r in results if r.reference_type == "ASIN"] == [
+        r.offers for r in alone
+    ]
+    # by default the account reads item offers
+    make_client(box).competitor_offers(wanted[:1])
+    assert emulator.get_stats()["getCompetitiveSummary"]["calls"] == 2
+
+
+def test_an_unknown_competitor_api_is_a_configuration_error(box):  # noqa: F811
+    with pytest.raises(errors.ConfigError, match="competitors' offers API"):
+        make_client(box, competitor_api="guess")

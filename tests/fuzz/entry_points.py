@@ -1050,7 +1050,12 @@ def _run_amazon_item_offers(entry):
 def _check_amazon_fees(result):
     if isinstance(result, MphubError):
         return sane_text(str(result), "error")
-    return sane_money(result, "fees")
+    problems = []
+    for name in ("price", "total", "variable", "fixed"):
+        problems += sane_money(getattr(result, name), f"fees.{name}", optional=False)
+    if not problems and result.variable + result.fixed != result.total:
+        problems.append(f"fees {result!r}: the parts do not add up to the total")
+    return problems
 
 
 ENTRY_POINTS.extend(

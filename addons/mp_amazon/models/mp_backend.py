@@ -88,6 +88,21 @@ class MpBackend(models.Model):
         help="Marketplaces whose orders are imported; prices are pushed to "
         "those in the currency of the account's pricelist.",
     )
+    amazon_competitor_api = fields.Selection(
+        [
+            ("item_offers", "Item offers (getItemOffersBatch)"),
+            ("competitive_summary", "Competitive summary (2022-05-01)"),
+        ],
+        string="Competitors' Offers From",
+        default="item_offers",
+        required=True,
+        help="What the repricing reads the competitors' offers of a product "
+        "with. Item offers: up to 20 offers per product with their sellers' "
+        "ratings and the buy box winner, 20 products every 10 seconds. "
+        "Competitive summary: the featured offer per customer segment and the "
+        "lowest priced offers, without ratings, 20 products every 30 seconds. "
+        "Offers known by their SKU only (no ASIN yet) are read as item offers.",
+    )
     amazon_orders_api = fields.Selection(
         [
             ("2026-01-01", "Orders API 2026-01-01"),
@@ -228,6 +243,7 @@ class MpBackend(models.Model):
                 amazon_refresh_token=(backend.amazon_refresh_token or "").strip(),
                 amazon_lwa_url=(backend.amazon_lwa_url or LWA_URL).strip(),
                 amazon_orders_api=backend.amazon_orders_api or "2026-01-01",
+                amazon_competitor_api=backend.amazon_competitor_api or "item_offers",
                 amazon_marketplaces=marketplaces.mapped("marketplace_id"),
                 amazon_price_marketplaces=marketplaces.filtered(
                     lambda m: m.currency_id == currency
@@ -254,6 +270,7 @@ class MpBackend(models.Model):
             currency=settings["amazon_currency"],
             issue_locale=settings["amazon_locale"],
             orders_version=settings["amazon_orders_api"],
+            competitor_api=settings["amazon_competitor_api"],
             # every worker and host of the database shares the quota
             rate_store=self.env["mp.rate.bucket"]._rate_store(),
         )

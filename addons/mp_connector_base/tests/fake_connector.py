@@ -46,7 +46,7 @@ from mphub.errors import (
 from mphub.messages import CustomerMessage, MessagePage
 from mphub.offers import Listing, ListingPage, PushStatus
 from mphub.parsing import CENT, Reader, format_datetime
-from mphub.pricing import CompetitorOffer, ProductOffers
+from mphub.pricing import CompetitorOffer, FeeEstimate, ProductOffers
 
 FAKE_TYPE = "fake"
 FAKE_LABEL = "Fake Market"
@@ -994,8 +994,10 @@ class FakePriceBoard:
                 found.append(RemoteError(f"no fee estimate for {sku}", status=400))
                 continue
             rate, fixed = self.fee_rates.get(sku, self.default_fee)
-            fees = Decimal(str(price)) * Decimal(str(rate)) / 100 + Decimal(str(fixed))
-            found.append(fees.quantize(CENT))
+            price = Decimal(str(price))
+            variable = (price * Decimal(str(rate)) / 100).quantize(CENT)
+            fixed = Decimal(str(fixed)).quantize(CENT)
+            found.append(FeeEstimate(price, variable + fixed, variable, fixed))
         return found
 
 

@@ -1,5 +1,8 @@
 from decimal import Decimal
 
+from mphub.parsing import CENT
+from mphub.pricing import FeeEstimate
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -108,36 +111,46 @@ class MpBackend(models.Model):
             self._schedule_fee_estimates(self.env["mp.offer.binding"].browse(ids))
         return ids
 
-    def _schedule_fee_estimates(self, offers):
-        """Queue the fee estimates of ``offers`` (accounts with "fees")."""
+    def _schedule_fee_estimates(self, offers, prices=None):
+        """Queue the fee estimates of ``offers`` (accounts with "fees"), at
+        the price of each in ``prices`` ({offer id: price}: the candidate
+        prices of a run) or else at its current price."""
         self.ensure_one()
         ids = offers.ids
+        prices = prices or {}
         for start in range(0, len(ids), FEE_CHUNK):
             chunk = ids[start : start + FEE_CHUNK]
+            asked = {str(i): str(prices[i]) for i in chunk if i in prices}
             self._enqueue(
                 self,
                 "_job_estimate_fees",
                 chunk,
+                asked or None,
                 preset="competitors",
-                identity_key=f"mp-repricing-fees-{self.id}-{chunk[0]}",
+                identity_key=f"mp-repricing-fees-{self.id}-{chunk[0]}"
+                + ("-asked" if asked else ""),
                 description=self.env._("%s: estimate the fees", self.name),
             )
 
-    def _job_estimate_fees(self, offer_ids):
-        """Job: the marketplace's fee estimate of each offer at its current
-        price, kept in ``mp.repricing.fee`` (its rate is the commission of
-        rules asking the marketplace's fees)."""
+    def _job_estimate_fees(self, offer_ids, prices=None):
+        """Job: the marketplace's fee estimate of each offer, at its price in
+        ``prices`` ({str(offer id): str(price)}) or else at its current
+        price, kept in ``mp.repricing.fee``: its variable part (a rate of
+        the price) and its fixed part make the commission of rules asking
+        the marketplace's fees."""
         backend = in_company_lang(self.sudo(), self.company_id)
         offers = backend.env["mp.offer.binding"].browse(offer_ids).exists()
         offers = offers.filtered(lambda o: o.backend_id == backend)
+        prices = prices or {}
         items, kept = [], []
         for offer in offers:
-            price = offer.repricing_price or offer.sent_price or offer.mp_price
-            if not price:
+            price = prices.get(str(offer.id))
+            if price is None:
+                price = offer.repricing_price or offer.sent_price or offer.mp_price
+            price = Decimal(str(price or 0)).quantize(CENT)
+            if price <= 0:
                 continue
-            items.append(
-                (offer.seller_sku, Decimal(str(price)), backend.currency_id.name, False)
-            )
+            items.append((offer.seller_sku, price, backend.currency_id.name, False))
             kept.append((offer, price))
         if not items:
             return 0
@@ -145,15 +158,17 @@ class MpBackend(models.Model):
             estimates = backend._get_client().fee_estimates(items)
         values = []
         for (offer, price), fees in zip(kept, estimates, strict=False):
-            if not isinstance(fees, Decimal):
+            if not isinstance(fees, FeeEstimate):
                 continue
             values.append(
                 {
                     "offer_id": offer.id,
                     "backend_id": backend.id,
-                    "price": price,
-                    "fees": float(fees),
-                    "rate": float(fees / Decimal(str(price))),
+                    "price": float(price),
+                    "fees": float(fees.total),
+                    "variable_fees": float(fees.variable),
+                    "fixed_fees": float(fees.fixed),
+                    "rate": float(fees.variable / price),
                 }
             )
         backend.env["mp.repricing.fee"].create(values)

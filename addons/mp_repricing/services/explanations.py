@@ -65,6 +65,9 @@ def translated_templates(env):
         "part_cost": _("cost %(amount)s"),
         "part_commission": _("commission %(amount)s"),
         "part_commission_rate": _("commission %(rate)s %% %(amount)s"),
+        "part_commission_rate_fixed": _(
+            "commission %(rate)s %% + %(fixed)s %(amount)s"
+        ),
         "part_fees": _("fees %(amount)s"),
         "part_shipping": _("shipping %(amount)s"),
         "part_payment": _("payment %(amount)s"),

@@ -6,7 +6,9 @@ queries per account, whatever the number of offers): the current
 competitors' offers (current snapshot rows), the cost (product cost or best
 valid supplier price, in the company's currency, converted to the
 account's), the commission (the rule's rate, the commission table or what
-the account's orders paid, or the marketplace's cached fee estimate), the
+the account's orders paid, or the marketplace's cached fee estimate: its
+referral rate of the candidate price plus its fixed fees, estimated again
+at the decided price when that moves away from the estimate's), the
 rule's fees and margins, the VAT of the product's sales taxes through the
 account's fiscal position, the ceiling (the account's tax-included list
 price, the MSRP or a factor of the cost), the free stock as the offer
@@ -44,6 +46,8 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 CHUNK = 20000  # rows per INSERT / UPDATE statement
+# a candidate price this far from its fee estimate's price is estimated again
+FEE_TOLERANCE = Decimal("0.05")
 SENT_STATES = ("pending", "confirmed")
 PRO = "professional"
 # the snapshots' values are the stored fields' (selections already valid):
@@ -209,7 +213,9 @@ class OfferInputs:
     # ------------------------------------------------------------------
     def statics(self, rows):
         """{offer id: dict(costs, ceiling, stock, last_sale_at,
-        day_start_price, price)} of ``rows`` (``offer_rows``)."""
+        day_start_price, price, backend, fee_price)} of ``rows``
+        (``offer_rows``); ``fee_price`` is the price of the fee estimate the
+        commission comes from, if any."""
         by_backend = defaultdict(list)
         for row in rows:
             by_backend[row["backend_id"]].append(row)
@@ -256,8 +262,9 @@ class OfferInputs:
             commission_rate, commission_fixed = commissions.get(
                 product_id, (ZERO, ZERO)
             )
+            fee_price = None
             if offer_id in fee_rates:
-                commission_rate, commission_fixed = fee_rates[offer_id], ZERO
+                commission_rate, commission_fixed, fee_price = fee_rates[offer_id]
             key = (cost, commission_rate, commission_fixed, vat_rate)
             offer_costs = cost_cache.get(key)
             if offer_costs is None:
@@ -297,6 +304,7 @@ class OfferInputs:
                 "day_start_price": day_start.get(offer_id),
                 "price": _cents(price) if price is not None else None,
                 "backend": backend,
+                "fee_price": fee_price,
             }
         return result
 
@@ -593,6 +601,8 @@ class RepricingRun:
             applied = writer.update_offers(result.decisions, now, simulate)
             if applied:
                 self.env["mp.offer.dirty"]._mark_offers(applied)
+        if self.mode == "live" and rule.commission_source == "fees_api":
+            self._reestimate_fees(result.decisions, statics)
         stats = result.stats
         run.write(
             {
@@ -613,6 +623,35 @@ class RepricingRun:
             self._alert_war(run, stats)
         rule.invalidate_recordset()
         return run
+
+    def _reestimate_fees(self, decisions, statics):
+        """Queue the fee estimates at the candidate prices: a decision that
+        moves the price more than ``FEE_TOLERANCE`` away from the price its
+        fee estimate was made at (or that had none) gets an estimate at its
+        new price, so that the next run's floor stands on the fees at that
+        price (a referral fee with tiers or a minimum, a category change)."""
+        moving = ("applied", "simulated")
+        by_backend = {}
+        for decision in decisions:
+            if decision.state not in moving or decision.new_price == decision.old_price:
+                continue
+            static = statics.get(decision.key)
+            if static is None:
+                continue
+            asked = static.get("fee_price")
+            new = decision.new_price
+            if asked and abs(new - asked) <= asked * FEE_TOLERANCE:
+                continue
+            by_backend.setdefault(static["backend"], {})[decision.key] = new
+        for backend, prices in by_backend.items():
+            try:
+                capable = backend._has_capability("fees")
+            except Exception:  # noqa: BLE001 - an account without connector
+                capable = False
+            if not capable:
+                continue
+            offers = self.env["mp.offer.binding"].browse(sorted(prices))
+            backend._schedule_fee_estimates(offers, prices)
 
     def _note(self, rows, inputs):
         skipped = len(rows) - len(inputs)

@@ -233,6 +233,49 @@ class TestRun(RepricingCase):
         # 10.00 + 10 % P + 0.50 + VAT 20 % + 1.00 margin: below the 15 % floor
         self.assertAlmostEqual(decision.floor_price, 15.69)
 
+    def test_fixed_fees_stay_fixed_and_the_candidate_price_is_estimated(self):
+        """An estimate of 10 % + 2.00 of fixed fees (FBA, closing): the floor
+        counts 10 % of its own price plus the 2.00 (not 2.00 scaled down with
+        the price), and a run moving the price away from the estimate's
+        price queues an estimate at the decided price."""
+        self.market.capabilities = self.market.capabilities | {"fees"}
+        board = price_board(self.market)
+        board.fee_rates["FK-RED"] = (Decimal("10"), Decimal("2.00"))
+        self.rule.commission_source = "fees_api"
+        red = self.offer["FK-RED"]
+        with self.trap_jobs() as trap:
+            self.env["mp.backend"]._cron_collect_competitors()
+            self.run_jobs(trap)
+        fee = self.env["mp.repricing.fee"].search([("offer_id", "=", red.id)])
+        self.assertEqual(len(fee), 1)
+        self.assertAlmostEqual(fee.fixed_fees, 2.00)
+        self.assertAlmostEqual(fee.variable_fees, fee.price * 0.10, places=2)
+        self.assertAlmostEqual(fee.rate, 0.10)
+        self.competitors(red, ("Alpha", 20.00, "merchant"))
+        asked_before = len(self.market.calls_of("fee_estimates"))
+        decision = self.decision(self.run_rule(), "FK-RED")
+        # P = 10.00 + (0.10 P + 2.00) + 0.50 + P/6 + 1.00 -> 18.41, where
+        # a rate of the total fees would have scaled the 2.00 down
+        self.assertAlmostEqual(decision.floor_price, 18.41)
+        self.assertIn("commission 10 % + 2.00 3.84", decision.explanation)
+        self.assertAlmostEqual(decision.new_price, 19.90)
+        # the estimate was made at the offer's price then (22.00): 19.90 is
+        # more than 5 % away, an estimate at 19.90 was asked (the run's jobs
+        # ran)
+        asked = self.market.calls_of("fee_estimates")[asked_before:]
+        self.assertEqual(len(asked), 1)
+        self.assertEqual(
+            [(sku, price) for sku, price, _c, _fba in asked[0][0]],
+            [("FK-RED", Decimal("19.90"))],
+        )
+        latest = self.env["mp.repricing.fee"].search(
+            [("offer_id", "=", red.id)], limit=1
+        )
+        self.assertAlmostEqual(latest.price, 19.90)
+        # the next run stands on it; the same price again asks nothing
+        self.run_rule()
+        self.assertEqual(len(self.market.calls_of("fee_estimates")), asked_before + 1)
+
     def test_the_accounts_rounding_leaves_a_decided_price_as_it_is(self):
         """An account rounding its prices up to x.99 would undo the beat:
         the export sends the decided price to the cent."""
