@@ -26,6 +26,7 @@ guard: when more than ``war_share`` of the offers would drop by more than
 ``war_drop_percent``, each of those drops is blocked ("price_war").
 """
 
+import contextlib
 import gc
 from datetime import timedelta
 from decimal import Decimal
@@ -420,22 +421,32 @@ def _cap(compiled, offer, price):
     return price, guard
 
 
-def run(rule, offers, now, floors=None):
-    """Decide every offer of ``rule``; a ``RunResult``. The floors of
-    identical costs are solved once (in ``floors``, a ``FloorCache``, new
-    for the run unless given).
+@contextlib.contextmanager
+def gc_paused():
+    """The cyclic garbage collector paused for the block (and restored).
 
-    The cyclic garbage collector is paused during the loop (and restored):
-    decisions hold no cycles, and collecting over a large heap of inputs
-    would double the run's time."""
-    compiled = CompiledRule(rule, floors)
+    A run builds hundreds of thousands of objects holding no cycles (offers,
+    competitors' offers, decisions): with the collector on, each of its
+    passes walks the whole growing heap, which costs as much as the run.
+    Memory is still freed by reference counting; cycles made meanwhile wait
+    for the next collection."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        decisions = [decide_compiled(compiled, offer, now) for offer in offers]
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def run(rule, offers, now, floors=None):
+    """Decide every offer of ``rule``; a ``RunResult``. The floors of
+    identical costs are solved once (in ``floors``, a ``FloorCache``, new
+    for the run unless given). The garbage collector is paused during the
+    loop (``gc_paused``)."""
+    compiled = CompiledRule(rule, floors)
+    with gc_paused():
+        decisions = [decide_compiled(compiled, offer, now) for offer in offers]
     return _war_guard(rule, decisions)
 
 

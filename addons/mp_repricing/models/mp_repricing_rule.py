@@ -242,6 +242,15 @@ class MpRepricingRule(models.Model):
         default="standard_price",
         help="The product's cost, or the best valid price of its suppliers.",
     )
+    supplier_quantity = fields.Float(
+        string="Purchase Quantity",
+        default=1.0,
+        digits="Product Unit of Measure",
+        help="How many units of the product are bought at a time, in its own "
+        "unit of measure. Supplier prices asking a higher minimum quantity are "
+        "left out; the others are converted from the purchase unit of measure "
+        "to the product's unit.",
+    )
     commission_source = fields.Selection(
         [
             ("auto", "Commission table, else the orders"),

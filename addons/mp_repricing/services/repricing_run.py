@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytz
 from mphub.offers import sellable_quantity
 from mphub.pricing import FULFILMENTS, SELLER_TYPES, CompetitorOffer
+from mphub.repricing.engine import gc_paused
 from mphub.repricing.engine import run as engine_run
 from mphub.repricing.model import Costs, OfferInput, floor_of
 
@@ -360,14 +361,27 @@ class OfferInputs:
         return costs
 
     def supplier_prices(self, product_ids):
+        """{product id: Decimal}: the lowest valid supplier price, after the
+        supplier's discount, per unit of the product's own unit of measure
+        (a price per dozen bought is a twelfth per unit), among those whose
+        minimum quantity (in the purchase unit) the rule's purchase quantity
+        reaches, in the company's currency."""
         company = self.company
         self.env["product.supplierinfo"].flush_model()
+        self.env["product.template"].flush_model(["uom_id", "uom_po_id"])
         today = fields.Date.context_today(self.rule)
+        quantity = self.rule.supplier_quantity or 1.0
         self.cr.execute(
             SQL(
                 """
-                SELECT p.id, s.price, s.currency_id
+                SELECT p.id,
+                       s.price::numeric * (1 - COALESCE(s.discount, 0)::numeric / 100)
+                       * po.factor / u.factor,
+                       s.currency_id
                   FROM product_product p
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                  JOIN uom_uom u ON u.id = t.uom_id
+                  JOIN uom_uom po ON po.id = COALESCE(t.uom_po_id, t.uom_id)
                   JOIN product_supplierinfo s
                     ON s.product_tmpl_id = p.product_tmpl_id
                    AND (s.product_id IS NULL OR s.product_id = p.id)
@@ -375,12 +389,15 @@ class OfferInputs:
                    AND (s.company_id IS NULL OR s.company_id = %s)
                    AND (s.date_start IS NULL OR s.date_start <= %s)
                    AND (s.date_end IS NULL OR s.date_end >= %s)
-                   AND s.price > 0
+                   AND s.price > 0 AND u.factor > 0 AND po.factor > 0
+                   AND COALESCE(s.min_qty, 0)
+                       <= %s::numeric / u.factor * po.factor + 0.000001
                 """,
                 product_ids,
                 company.id,
                 today,
                 today,
+                quantity,
             )
         )
         rates = {}
@@ -584,25 +601,26 @@ class RepricingRun:
                 "mode": "simulation" if simulate else "live",
             }
         )
-        builder = OfferInputs(rule, now)
-        rows = builder.offer_rows(offer_ids)
-        statics = builder.statics(rows)
-        competitors, own_shipping = builder.competitors([row["id"] for row in rows])
-        shift = local_shift(rule, now)
-        inputs = builder.inputs(rows, statics, competitors, own_shipping, shift)
-        engine_rule = rule._engine_rule()
-        if simulate:
-            engine_rule = replace(engine_rule, simulation=True)
-        result = engine_run(engine_rule, inputs, now + shift if shift else now)
-        writer = DecisionWriter(run, rows, statics)
-        writer.store(result.decisions, now)
-        applied = []
-        if self.mode == "live":
-            applied = writer.update_offers(result.decisions, now, simulate)
-            if applied:
-                self.env["mp.offer.dirty"]._mark_offers(applied)
-        if self.mode == "live" and rule.commission_source == "fees_api":
-            self._reestimate_fees(result.decisions, statics)
+        with gc_paused():  # the bulk of the run: see gc_paused
+            builder = OfferInputs(rule, now)
+            rows = builder.offer_rows(offer_ids)
+            statics = builder.statics(rows)
+            competitors, own_shipping = builder.competitors([row["id"] for row in rows])
+            shift = local_shift(rule, now)
+            inputs = builder.inputs(rows, statics, competitors, own_shipping, shift)
+            engine_rule = rule._engine_rule()
+            if simulate:
+                engine_rule = replace(engine_rule, simulation=True)
+            result = engine_run(engine_rule, inputs, now + shift if shift else now)
+            writer = DecisionWriter(run, rows, statics)
+            writer.store(result.decisions, now)
+            applied = []
+            if self.mode == "live":
+                applied = writer.update_offers(result.decisions, now, simulate)
+                if applied:
+                    self.env["mp.offer.dirty"]._mark_offers(applied)
+            if self.mode == "live" and rule.commission_source == "fees_api":
+                self._reestimate_fees(result.decisions, statics)
         stats = result.stats
         run.write(
             {

@@ -276,6 +276,43 @@ class TestRun(RepricingCase):
         self.run_rule()
         self.assertEqual(len(self.market.calls_of("fee_estimates")), asked_before + 1)
 
+    def test_the_supplier_price_per_unit_at_the_purchase_quantity(self):
+        """Bought by the dozen: 96.00 a dozen from 1 dozen (8.00 a unit),
+        84.00 less 5 % from 10 dozens (6.65 a unit), an expired 60.00. The
+        rule's purchase quantity decides which tier is the cost."""
+        red = self.offer["FK-RED"]
+        template = red.product_id.product_tmpl_id
+        template.uom_po_id = self.env.ref("uom.product_uom_dozen")
+        vendor = self.env["res.partner"].create({"name": "Wholesaler"})
+        Info = self.env["product.supplierinfo"]
+        for price, minimum, discount, end in (
+            (96.0, 1.0, 0.0, False),
+            (84.0, 10.0, 5.0, False),
+            (60.0, 1.0, 0.0, fields.Date.today() - timedelta(days=1)),
+        ):
+            Info.create(
+                {
+                    "partner_id": vendor.id,
+                    "product_tmpl_id": template.id,
+                    "price": price,
+                    "min_qty": minimum,
+                    "discount": discount,
+                    "date_end": end,
+                }
+            )
+        self.rule.cost_source = "supplier"
+        self.competitors(red, ("Alpha", 19.90, "merchant"))
+        # one unit at a time reaches no tier (a dozen at least): the own cost
+        for quantity, cost in ((1.0, "10.00"), (12.0, "8.00"), (120.0, "6.65")):
+            self.rule.supplier_quantity = quantity
+            decision = self.decision(self.run_rule("simulation"), "FK-RED")
+            self.assertIn(f"cost {cost} ", decision.explanation, quantity)
+        # below every tier's minimum: the product's own cost
+        Info.search([("product_tmpl_id", "=", template.id)]).min_qty = 50.0
+        self.rule.supplier_quantity = 12.0
+        decision = self.decision(self.run_rule("simulation"), "FK-RED")
+        self.assertIn("cost 10.00 ", decision.explanation)
+
     def test_the_accounts_rounding_leaves_a_decided_price_as_it_is(self):
         """An account rounding its prices up to x.99 would undo the beat:
         the export sends the decided price to the cent."""
