@@ -2,7 +2,9 @@
 
 A real Odoo server runs queue_job's runner with two workers; the sandbox's
 Mirakl emulator serves the orders. The number of orders defaults to 300
-(``MPHUB_ACCEPTANCE_ORDERS=2000`` for the full acceptance run).
+(``MPHUB_ACCEPTANCE_ORDERS=2000`` for the full acceptance run); the runs
+under faults, where every 429 costs its Retry-After, take 100 by default
+(``MPHUB_FAULTY_ORDERS``, else ``MPHUB_ACCEPTANCE_ORDERS``).
 """
 
 import os
@@ -13,6 +15,11 @@ from decimal import Decimal
 import requests
 
 N_ORDERS = int(os.environ.get("MPHUB_ACCEPTANCE_ORDERS") or 300)
+N_FAULTY = int(
+    os.environ.get("MPHUB_FAULTY_ORDERS")
+    or os.environ.get("MPHUB_ACCEPTANCE_ORDERS")
+    or 100
+)
 ACTIVE_JOB_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 
 
@@ -215,7 +222,7 @@ def test_same_end_state_with_throttling_and_server_errors(
 ):
     mirakl = sandbox.emulators["mirakl"]
     order_ids = mirakl.create_orders(
-        2002, N_ORDERS, unknown_sku_share=0.1, malformed_share=0.02
+        2002, N_FAULTY, unknown_sku_share=0.1, malformed_share=0.02
     )
     truth = sandbox_truth(sandbox, order_ids)
     with odoo_env() as env:
