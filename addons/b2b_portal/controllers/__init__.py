@@ -1,0 +1,3 @@
+from . import portal
+from . import main
+from . import quick_order

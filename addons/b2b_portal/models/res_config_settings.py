@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    b2b_only = fields.Boolean(
+        related="website_id.b2b_only",
+        readonly=False,
+        help="Show the shop, prices and quick order only to validated B2B customers.",
+    )
+    b2b_signup_policy = fields.Selection(
+        related="website_id.b2b_signup_policy",
+        readonly=False,
+        help="Whether professionals may request a B2B account from the website.",
+    )
