@@ -66,10 +66,13 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
                 ? _t("Delivered in about %(days)s days", { days: row.lead_time })
                 : _t("Available");
         }
-        const available = _t("%(quantity)s in stock", { quantity: row.available });
-        return row.lead_time
-            ? `${available}, ${_t("lead time %(days)s days", { days: row.lead_time })}`
-            : available;
+        if (!row.lead_time) {
+            return _t("%(quantity)s in stock", { quantity: row.available });
+        }
+        return _t("%(quantity)s in stock, lead time %(days)s days", {
+            quantity: row.available,
+            days: row.lead_time,
+        });
     },
 
     _renderRows(rows) {
