@@ -10,12 +10,18 @@
     "maintainers": ["seller-hub"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["website_sale", "website_sale_stock", "sale_management"],
+    "depends": [
+        "website_sale",
+        "website_sale_stock",
+        "sale_management",
+        "stock_delivery",
+    ],
     "external_dependencies": {"python": ["mphub", "openpyxl"]},
     "data": [
         "security/b2b_portal_security.xml",
         "security/ir.model.access.csv",
         "data/b2b_portal_data.xml",
+        "data/mail_template_shipment.xml",
         "views/b2b_portal_menus.xml",
         "views/res_partner_views.xml",
         "views/b2b_signup_request_views.xml",
@@ -25,6 +31,11 @@
         "views/b2b_portal_templates.xml",
         "views/website_sale_templates.xml",
         "views/quick_order_templates.xml",
+        "views/sale_order_views.xml",  # --- H5 ---
+        "views/sale_portal_templates.xml",  # --- H5 ---
+        "views/b2b_rep_templates.xml",
+        "views/b2b_act_log_views.xml",
+        "views/b2b_report_views.xml",
     ],
     "demo": [
         "demo/b2b_portal_demo.xml",

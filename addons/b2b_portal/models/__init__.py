@@ -7,3 +7,6 @@ from . import product_pricelist
 from . import b2b_signup_request
 from . import res_config_settings
 from . import sale_order
+from . import b2b_act_log  # --- H6 ---
+from . import b2b_sale_report  # --- H6 ---
+from . import stock_picking

@@ -1,8 +1,49 @@
-from odoo import api, models
+import math
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_round
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    # --- H5: approval, credit limit, quote requests: fields ---
+    b2b_approval_state = fields.Selection(
+        [
+            ("to_approve", "To Approve"),
+            ("approved", "Approved"),
+            ("refused", "Refused"),
+        ],
+        string="B2B Approval",
+        copy=False,
+        tracking=True,
+        index=True,
+        help="Set when a B2B buyer checks out a cart above their order limit: the "
+        "order waits for an approver of the same company, who approves it (the "
+        "order is confirmed) or refuses it (the quotation is cancelled).",
+    )
+    b2b_requested_by_id = fields.Many2one(
+        "res.partner",
+        string="Requested By",
+        copy=False,
+        help="The B2B buyer whose order waits for (or went through) an approval.",
+    )
+    b2b_approved_by_id = fields.Many2one(
+        "res.partner",
+        string="Approved By",
+        copy=False,
+        help="The approver who approved or refused the order.",
+    )
+    b2b_quote_requested = fields.Boolean(
+        string="Quote Requested",
+        copy=False,
+        tracking=True,
+        index=True,
+        help="The customer asked for a quote from the website (from the cart, or "
+        "because the order exceeded their credit limit): the sales team sets the "
+        "prices and sends the quotation, which the customer accepts on the portal.",
+    )
 
     @api.depends("partner_id", "company_id")
     def _compute_pricelist_id(self):
@@ -38,3 +79,268 @@ class SaleOrder(models.Model):
         return super()._verify_updated_quantity(
             order_line, product_id, new_qty, **kwargs
         )
+
+    # --- H5: approval above the buyer's limit, credit limit, quote requests ---
+
+    def _b2b_needs_approval(self):
+        """True when the cart exceeds the order limit of its B2B buyer.
+
+        Only buyers with a limit (> 0) of a validated B2B company need an
+        approval; approvers and internal orders never do. The untaxed total is
+        compared in the currency of the limit (the company's).
+        """
+        self.ensure_one()
+        partner = self.partner_id
+        if (
+            self.b2b_approval_state == "approved"
+            or not partner
+            or partner.b2b_role != "buyer"
+            or partner.b2b_order_limit <= 0
+            or not partner._b2b_is_validated()
+        ):
+            return False
+        currency = partner.b2b_currency_id
+        amount = self.currency_id._convert(
+            self.amount_untaxed,
+            currency,
+            self.company_id,
+            self.date_order or fields.Date.today(),
+        )
+        return currency.compare_amounts(amount, partner.b2b_order_limit) > 0
+
+    def _b2b_credit_exceeded(self):
+        """True when this order takes the customer above its credit limit.
+
+        Uses the company setting ``account_use_credit_limit`` and the partner's
+        credit limit, as the back office warning does (``partner_credit_warning``).
+        """
+        self.ensure_one()
+        order = self.sudo()
+        return bool(
+            order.company_id.account_use_credit_limit and order.partner_credit_warning
+        )
+
+    def _b2b_checkout_block(self):
+        """Why this cart cannot go to payment: 'approval', 'credit' or None."""
+        self.ensure_one()
+        if self.b2b_approval_state == "to_approve":
+            return "approval"
+        if self._b2b_needs_approval():
+            return "approval"
+        if self._b2b_credit_exceeded():
+            return "credit"
+        return None
+
+    def _check_cart_is_ready_to_be_paid(self):
+        # Blocks the payment transaction (and express checkout) of a cart that
+        # needs an approval or exceeds the credit limit.
+        for order in self:
+            if order.state in ("draft", "sent") and order._b2b_checkout_block():
+                raise ValidationError(
+                    self.env._(
+                        "This order needs the approval of your company or a quote "
+                        "from our sales team: it cannot be paid online."
+                    )
+                )
+        return super()._check_cart_is_ready_to_be_paid()
+
+    def _has_to_be_signed(self):
+        return super()._has_to_be_signed() and self.b2b_approval_state != "to_approve"
+
+    def _has_to_be_paid(self):
+        return super()._has_to_be_paid() and self.b2b_approval_state != "to_approve"
+
+    def action_confirm(self):
+        waiting = self.filtered(lambda o: o.b2b_approval_state == "to_approve")
+        if waiting and not self.env.user._is_internal():
+            raise UserError(
+                self.env._(
+                    "This order waits for the approval of your company: it cannot be "
+                    "confirmed yet."
+                )
+            )
+        return super().action_confirm()
+
+    def _b2b_approvers(self):
+        """The approvers of the order's B2B company (contacts with a user)."""
+        self.ensure_one()
+        commercial = self.partner_id.commercial_partner_id
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("id", "child_of", commercial.ids),
+                    ("b2b_role", "=", "approver"),
+                    ("user_ids.active", "=", True),
+                ]
+            )
+        )
+
+    def _b2b_approver_partner_ids(self):
+        """Recipients of the approval request mail (used by the mail template)."""
+        return ",".join(str(pid) for pid in self._b2b_approvers().ids)
+
+    def _b2b_request_approval(self):
+        """Turn the cart into a quotation waiting for an approver."""
+        template = self.env.ref(
+            "b2b_portal.mail_template_b2b_approval_request", raise_if_not_found=False
+        )
+        for order in self:
+            order.write(
+                {
+                    "state": "sent",
+                    "b2b_approval_state": "to_approve",
+                    "b2b_requested_by_id": order.partner_id.id,
+                    "b2b_approved_by_id": False,
+                }
+            )
+            order.message_post(
+                body=self.env._(
+                    "Order above the order limit of %(buyer)s: waiting for the "
+                    "approval of the company.",
+                    buyer=order.partner_id.name,
+                )
+            )
+            # The buyer follows the quotation: the portal rules let the buyer
+            # and the company's approvers read it.
+            order.message_subscribe(partner_ids=order.partner_id.ids)
+            if template and order._b2b_approvers():
+                template.send_mail(order.id)
+        # Lines recompute amounts from the state: flush them with this
+        # environment (the caller's may not read the lines of a cart).
+        self.env.flush_all()
+
+    def _b2b_check_approver(self, partner):
+        """Raise unless partner is an approver of the order's B2B company."""
+        self.ensure_one()
+        if (
+            partner.b2b_role != "approver"
+            or not partner._b2b_is_validated()
+            or partner.commercial_partner_id != self.partner_id.commercial_partner_id
+        ):
+            raise AccessError(
+                self.env._("Only an approver of the company can approve this order.")
+            )
+        if self.b2b_approval_state != "to_approve":
+            raise UserError(self.env._("This order does not wait for an approval."))
+
+    def _b2b_notify_decision(self):
+        template = self.env.ref(
+            "b2b_portal.mail_template_b2b_approval_decision", raise_if_not_found=False
+        )
+        for order in self:
+            if template and order.b2b_requested_by_id.email:
+                template.send_mail(order.id)
+
+    def _b2b_approve(self, partner):
+        """Approve the order as partner (an approver): the order is confirmed."""
+        for order in self:
+            order._b2b_check_approver(partner)
+            order.write(
+                {"b2b_approval_state": "approved", "b2b_approved_by_id": partner.id}
+            )
+            order.message_post(
+                body=self.env._("Order approved by %(name)s.", name=partner.name)
+            )
+            order.action_confirm()
+        self._b2b_notify_decision()
+        return True
+
+    def _b2b_refuse(self, partner):
+        """Refuse the order as partner (an approver): the quotation is cancelled."""
+        for order in self:
+            order._b2b_check_approver(partner)
+            order.write(
+                {"b2b_approval_state": "refused", "b2b_approved_by_id": partner.id}
+            )
+            order.message_post(
+                body=self.env._("Order refused by %(name)s.", name=partner.name)
+            )
+            order._action_cancel()
+        self._b2b_notify_decision()
+        return True
+
+    def _b2b_request_quote(self):
+        """Turn the cart into a quotation for the sales team (sent state)."""
+        for order in self:
+            order.write({"state": "sent", "b2b_quote_requested": True})
+            order.message_subscribe(partner_ids=order.partner_id.ids)
+            order.message_post(
+                body=self.env._("The customer requested a quote from the website.")
+            )
+        self.env.flush_all()
+
+    # --- H5: reorder ---
+
+    @api.model
+    def _b2b_reorder_quantity(self, product, quantity):
+        """The quantity to order again: raised to the minimum, then to a pack."""
+        tmpl = product.product_tmpl_id
+        rounding = product.uom_id.rounding or 0.01
+        if tmpl.b2b_min_qty > 0 and quantity < tmpl.b2b_min_qty:
+            quantity = tmpl.b2b_min_qty
+        pack = tmpl.b2b_pack_qty
+        if pack > 1 and product._b2b_quantity_error(quantity):
+            quantity = math.ceil(float_round(quantity / pack, 6)) * pack
+        return float_round(quantity, precision_rounding=rounding)
+
+    def _b2b_reorder_into(self, cart):
+        """Add the lines of this order still sold to cart, at today's prices.
+
+        :param cart: the current website cart (sudo), a draft sale.order
+        :returns: list of dicts, one per product line of this order: ``name``,
+            ``product``, ``status`` (``added`` or ``unavailable``), ``old_qty`` /
+            ``new_qty``, ``old_price`` / ``new_price`` (unit prices after
+            discount, tax excluded, in the cart's currency), ``price_changed``,
+            ``qty_changed``
+        """
+        self.ensure_one()
+        rows = []
+        for line in self.order_line:
+            if line.display_type or line.is_downpayment or line._is_delivery():
+                continue
+            # The cart's environment (the customer's, sudo): the order may come
+            # with the superuser's, for whom every product is allowed.
+            product = line.product_id.with_env(cart.env)
+            row = {
+                "name": line.name_short,
+                "product": product,
+                "old_qty": line.product_uom_qty,
+                "new_qty": 0.0,
+                "old_price": line.currency_id._convert(
+                    line.price_reduce_taxexcl,
+                    cart.currency_id,
+                    cart.company_id,
+                    fields.Date.today(),
+                ),
+                "new_price": 0.0,
+                "price_changed": False,
+                "qty_changed": False,
+                "status": "unavailable",
+            }
+            rows.append(row)
+            if not product or not product._is_add_to_cart_allowed():
+                continue
+            quantity = self._b2b_reorder_quantity(
+                product,
+                line.product_uom._compute_quantity(
+                    line.product_uom_qty, product.uom_id
+                ),
+            )
+            values = cart._cart_update(product_id=product.id, add_qty=quantity)
+            new_line = self.env["sale.order.line"].browse(values.get("line_id"))
+            if not new_line.exists():
+                continue
+            row.update(
+                status="added",
+                new_qty=quantity,
+                new_price=new_line.price_reduce_taxexcl,
+                qty_changed=quantity != row["old_qty"],
+                price_changed=bool(
+                    cart.currency_id.compare_amounts(
+                        new_line.price_reduce_taxexcl, row["old_price"]
+                    )
+                ),
+            )
+        return rows

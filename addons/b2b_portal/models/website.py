@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import SUPERUSER_ID, fields, models
 
 
 class Website(models.Model):
@@ -39,7 +39,8 @@ class Website(models.Model):
         if partner is None:
             if self.env.user._is_public():
                 return Pricelist
-            partner = self.env.user.partner_id
+            # H6: a sales rep acting for a customer gets the customer's pricelist.
+            partner = self._b2b_acting_partner() or self.env.user.partner_id
         commercial = partner.sudo().commercial_partner_id
         if not commercial or commercial.b2b_state != "validated":
             return Pricelist
@@ -73,3 +74,69 @@ class Website(models.Model):
         return super().has_ecommerce_access() and self.env.user._b2b_can_see_catalogue(
             self
         )
+
+    # --- H6: a sales rep acting for a customer ---
+    # The session key holds the id of the B2B company a sales rep orders for.
+    # It is checked on every use (the user must still manage that validated
+    # account): a stale or forged value is dropped, never trusted.
+
+    _b2b_act_session_key = "b2b_act_partner_id"
+
+    def _b2b_acting_partner(self):
+        """The B2B company the current user is acting for (sudo), or nothing."""
+        from odoo.http import request
+
+        Partner = self.env["res.partner"]
+        session = request and getattr(request, "session", None)
+        if not session or not session.get(self._b2b_act_session_key):
+            return Partner
+        partner = Partner.sudo().browse(session[self._b2b_act_session_key]).exists()
+        if not partner or not self.env.user._b2b_can_act_for(partner):
+            session.pop(self._b2b_act_session_key, None)
+            return Partner
+        return partner
+
+    def sale_get_order(self, force_create=False):
+        customer = self._b2b_acting_partner()
+        if not customer:
+            return super().sale_get_order(force_create=force_create)
+        from odoo.http import request
+
+        website = self.with_company(self.company_id)
+        SaleOrder = website.env["sale.order"].sudo()
+        order = SaleOrder.browse(request.session.get("sale_order_id")).exists()
+        if order and (
+            order.state != "draft"
+            or order.partner_id.commercial_partner_id != customer
+            or order.get_portal_last_transaction().state
+            in ("pending", "authorized", "done")
+        ):
+            order = SaleOrder
+        if not order and not force_create:
+            request.session.pop("sale_order_id", None)
+            request.session.pop("website_sale_cart_quantity", None)
+            return website.env["sale.order"]
+        if not order:
+            values = website._prepare_sale_order_values(customer)
+            order = SaleOrder.with_user(SUPERUSER_ID).create(values)
+            order = order.with_user(website.env.user).sudo()
+            request.session["sale_order_id"] = order.id
+            request.session["website_sale_cart_quantity"] = order.cart_quantity
+        return order
+
+    def _prepare_sale_order_values(self, partner_sudo):
+        values = super()._prepare_sale_order_values(partner_sudo)
+        if self._b2b_acting_partner():
+            # The customer's order, the rep as salesperson.
+            values["user_id"] = self.env.user.id
+        return values
+
+    def _get_current_fiscal_position(self):
+        customer = self._b2b_acting_partner()
+        if customer:
+            return (
+                self.env["account.fiscal.position"]
+                .sudo()
+                ._get_fiscal_position(customer)
+            )
+        return super()._get_current_fiscal_position()
