@@ -50,6 +50,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+# rows copied in SQL from a template row, as the repricing bench writes them
+from bench_repricing_odoo import _clone  # noqa: E402
 
 TARGET_P95_MS = 300.0
 PASSWORD = "bench-b2b-password"
@@ -120,30 +124,6 @@ def _create_database(odoo, dbname, template, modules):
         return Registry.new(dbname, update_module=bool(modules))
     finally:
         odoo.tools.config["init"] = {}
-
-
-def _columns(cr, table):
-    cr.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_name = %s AND column_name != 'id' ORDER BY ordinal_position",
-        (table,),
-    )
-    return [row[0] for row in cr.fetchall()]
-
-
-def _clone(cr, table, source_id, source_sql, overrides):
-    """INSERT copies of row ``source_id`` of ``table``, one per row of
-    ``source_sql`` (aliased ``x``, ordered by ``x.n``), with ``overrides``
-    {column: SQL expression}; the new ids in order."""
-    columns = _columns(cr, table)
-    values = [overrides.get(column, f"t.{column}") for column in columns]
-    cr.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM {table} t, ({source_sql}) x "
-        f"WHERE t.id = %s ORDER BY x.n RETURNING id",
-        (source_id,),
-    )
-    return sorted(row[0] for row in cr.fetchall())
 
 
 def _reference(number):
