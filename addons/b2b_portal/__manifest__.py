@@ -22,6 +22,7 @@
         "security/ir.model.access.csv",
         "data/b2b_portal_data.xml",
         "data/mail_template_shipment.xml",
+        "data/b2b_order_request_data.xml",  # --- H16A ---
         "views/b2b_portal_menus.xml",
         "views/res_partner_views.xml",
         "views/b2b_signup_request_views.xml",
@@ -33,9 +34,12 @@
         "views/quick_order_templates.xml",
         "views/sale_order_views.xml",  # --- H5 ---
         "views/sale_portal_templates.xml",  # --- H5 ---
+        "views/checkout_templates.xml",  # --- H16B ---
         "views/b2b_rep_templates.xml",
         "views/b2b_act_log_views.xml",
         "views/b2b_report_views.xml",
+        "views/b2b_order_request_views.xml",  # --- H16A ---
+        "views/b2b_order_request_templates.xml",  # --- H16A ---
     ],
     "demo": [
         "demo/b2b_portal_demo.xml",

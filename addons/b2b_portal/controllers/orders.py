@@ -8,10 +8,34 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.website_sale.controllers.main import WebsiteSale
 
+# --- H16C ---
+from .throttle import check_rate, too_many_requests
+
+#: Calls per minute and user a real buyer never reaches (see throttle.py).
+QUOTE_RATE_LIMIT = 10
+APPROVAL_RATE_LIMIT = 30
+REORDER_RATE_LIMIT = 10
+# --- end H16C ---
+
 BLOCKED_TEMPLATE = "b2b_portal.b2b_checkout_blocked"
 
 
 class B2BOrdersWebsiteSale(WebsiteSale):
+    # --- H16D: a B2B cart breaking a minimum or a pack goes back to the cart ---
+
+    def _check_cart(self, order_sudo):
+        # Checkout, address, delivery, payment and order on account all check
+        # the cart here (a cart filled before signing in keeps its quantities).
+        if redirection := super()._check_cart(order_sudo):
+            return redirection
+        errors = order_sudo._b2b_cart_quantity_errors()
+        if errors:
+            order_sudo.shop_warning = " ".join(errors)
+            return request.redirect("/shop/cart")
+        return None
+
+    # --- end H16D ---
+
     # --- H5: approval and credit limit before the payment step ---
 
     @route()
@@ -54,6 +78,11 @@ class B2BOrdersWebsiteSale(WebsiteSale):
         sitemap=False,
     )
     def b2b_cart_request_quote(self, **post):
+        # --- H16C ---
+        error = check_rate("cart_request_quote", QUOTE_RATE_LIMIT)
+        if error:
+            return too_many_requests(error)
+        # --- end H16C ---
         if not request.env.user._b2b_can_order():
             raise AccessError(request.env._("You cannot order on this website."))
         order_sudo = request.website.sale_get_order()
@@ -165,6 +194,11 @@ class B2BOrdersPortal(CustomerPortal):
     def portal_b2b_approval_decide(self, order_id, decision, **kw):
         if decision not in ("approve", "refuse"):
             raise request.not_found()
+        # --- H16C ---
+        error = check_rate("approval_decide", APPROVAL_RATE_LIMIT)
+        if error:
+            return too_many_requests(error)
+        # --- end H16C ---
         order_sudo, partner = self._b2b_approval_order(order_id)
         if decision == "approve":
             order_sudo._b2b_approve(partner)
@@ -184,6 +218,11 @@ class B2BOrdersPortal(CustomerPortal):
         methods=["POST"],
     )
     def portal_b2b_reorder(self, order_id, access_token=None, **kw):
+        # --- H16C ---
+        error = check_rate("reorder", REORDER_RATE_LIMIT)
+        if error:
+            return too_many_requests(error)
+        # --- end H16C ---
         try:
             order_sudo = self._document_check_access(
                 "sale.order", order_id, access_token=access_token

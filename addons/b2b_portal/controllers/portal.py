@@ -10,8 +10,14 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.website_sale.controllers.main import WebsiteSale
 
 from .quick_order import QuickOrderController
+from .throttle import check_rate, too_many_requests  # --- H16C ---
 
 _logger = logging.getLogger(__name__)
+
+# --- H16C ---
+#: Act-as start/stop calls per minute and user (see throttle.py).
+ACT_RATE_LIMIT = 20
+# --- end H16C ---
 
 #: Fields of the public request form, copied to ``b2b.signup.request``.
 SIGNUP_FIELDS = (
@@ -324,6 +330,11 @@ class B2bPortal(CustomerPortal):
     )
     def portal_my_b2b_act(self, partner_id, **kw):
         """Start ordering for a managed customer (POST with the CSRF token)."""
+        # --- H16C ---
+        error = check_rate("act_start", ACT_RATE_LIMIT)
+        if error:
+            return too_many_requests(error)
+        # --- end H16C ---
         self._b2b_check_sales_rep()
         partner = request.env["res.partner"].sudo().browse(partner_id).exists()
         if not partner or not request.env.user._b2b_can_act_for(partner):
@@ -342,6 +353,11 @@ class B2bPortal(CustomerPortal):
         ["/my/b2b/act/stop"], type="http", auth="user", website=True, methods=["POST"]
     )
     def portal_my_b2b_act_stop(self, **kw):
+        # --- H16C ---
+        error = check_rate("act_stop", ACT_RATE_LIMIT)
+        if error:
+            return too_many_requests(error)
+        # --- end H16C ---
         website = request.website
         partner = website._b2b_acting_partner()
         if partner:

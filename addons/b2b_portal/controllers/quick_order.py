@@ -9,14 +9,12 @@ rows to the website cart (``/b2b/quick-order/add``, which resolves the rows
 again: a client's prices or statuses are never trusted).
 
 Preview and upload are rate-limited per user (``RATE_LIMIT`` calls per
-``RATE_PERIOD`` seconds each), in memory, per process: with several workers
-a user may get up to that many calls per worker. Enough for this slice; a
-shared bucket (as ``mp_rate_bucket``) would be the next step.
+``RATE_PERIOD`` seconds each) through ``controllers/throttle.py``: in memory,
+per worker process, so with several workers a user may get up to that many
+calls per worker. Enough for this slice; a shared bucket (as
+``mp_rate_bucket``) would be the next step.
 """
 
-import threading
-import time
-from collections import deque
 from decimal import Decimal, InvalidOperation
 
 from mphub.b2b.quick_order import (
@@ -33,6 +31,7 @@ from odoo.exceptions import AccessError
 from odoo.http import request
 
 from ..services.quick_order import QuickOrder
+from .throttle import check_rate, get_limiter
 
 RATE_LIMIT = 30
 RATE_PERIOD = 60.0
@@ -43,32 +42,8 @@ UPLOAD_ACCEPT = ".csv,.txt,.xlsx,text/csv,text/plain,"
 UPLOAD_ACCEPT += "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class RateLimiter:
-    """At most ``limit`` calls per ``period`` seconds per key (in memory)."""
-
-    def __init__(self, limit, period):
-        self.limit = limit
-        self.period = period
-        self._calls = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key):
-        now = time.monotonic()
-        with self._lock:
-            calls = self._calls.setdefault(key, deque())
-            while calls and calls[0] <= now - self.period:
-                calls.popleft()
-            if len(calls) >= self.limit:
-                return False
-            calls.append(now)
-            return True
-
-    def clear(self):
-        with self._lock:
-            self._calls.clear()
-
-
-rate_limiter = RateLimiter(RATE_LIMIT, RATE_PERIOD)
+#: The process-wide limiter behind preview and upload (tests clear it).
+rate_limiter = get_limiter(RATE_LIMIT, RATE_PERIOD)
 
 
 class QuickOrderController(http.Controller):
@@ -84,14 +59,7 @@ class QuickOrderController(http.Controller):
             raise AccessError(request.env._("Your account may not place orders."))
 
     def _rate_limited(self, action):
-        key = (request.env.cr.dbname, request.env.uid, action)
-        if rate_limiter.allow(key):
-            return ""
-        return request.env._(
-            "Too many requests: wait a minute before trying again "
-            "(at most %(limit)s per minute).",
-            limit=RATE_LIMIT,
-        )
+        return check_rate(f"quick_order_{action}", RATE_LIMIT, RATE_PERIOD) or ""
 
     def _upload_message(self, error):
         _ = request.env._

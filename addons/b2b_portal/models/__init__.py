@@ -10,3 +10,4 @@ from . import sale_order
 from . import b2b_act_log  # --- H6 ---
 from . import b2b_sale_report  # --- H6 ---
 from . import stock_picking
+from . import b2b_order_request  # --- H16A ---

@@ -7,6 +7,7 @@ ACT_ACTIONS = [
     ("checkout", "Checkout"),
     ("confirm", "Order confirmed"),
     ("quote", "Quote requested"),
+    ("request", "Change request"),  # --- H16A ---
 ]
 
 

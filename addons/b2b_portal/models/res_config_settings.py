@@ -14,3 +14,11 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         help="Whether professionals may request a B2B account from the website.",
     )
+    # --- H16B: order on account ---
+    b2b_order_on_account = fields.Boolean(
+        related="website_id.b2b_order_on_account",
+        readonly=False,
+        help="Customers with deferred payment terms may order on account (no "
+        "online payment).",
+    )
+    # --- end H16B ---

@@ -44,6 +44,34 @@ class SaleOrder(models.Model):
         "because the order exceeded their credit limit): the sales team sets the "
         "prices and sends the quotation, which the customer accepts on the portal.",
     )
+    # --- H16A: change and cancellation requests: fields ---
+    b2b_order_request_ids = fields.One2many(
+        "b2b.order.request",
+        "order_id",
+        string="Change Requests",
+        copy=False,
+        help="Changes and cancellations the customer asked for from the portal.",
+    )
+    b2b_order_request_count = fields.Integer(
+        string="Change Requests Count",
+        compute="_compute_b2b_order_request_count",
+    )
+
+    @api.depends("b2b_order_request_ids")
+    def _compute_b2b_order_request_count(self):
+        Request = self.env["b2b.order.request"]
+        counts = {}
+        if self.ids and Request.has_access("read"):
+            counts = {
+                order.id: count
+                for order, count in Request._read_group(
+                    [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+                )
+            }
+        for order in self:
+            order.b2b_order_request_count = counts.get(order.id, 0)
+
+    # --- end H16A ---
 
     @api.depends("partner_id", "company_id")
     def _compute_pricelist_id(self):
@@ -71,14 +99,93 @@ class SaleOrder(models.Model):
         shows it after a plain form post.
         """
         self.ensure_one()
+        # --- H16C: a B2B user who may not order (a viewer) fills no cart ---
+        current = order_line.product_uom_qty if order_line else 0
+        refused = self._b2b_cart_refused()
+        if refused and new_qty > current:
+            self.shop_warning = refused
+            return current, refused
+        # --- end H16C ---
         product = self.env["product.product"].browse(product_id).exists()
-        error = product and product._b2b_quantity_error(new_qty)
+        # --- H16D: minimums and packs for B2B carts only; 0 removes the line ---
+        error = (
+            product
+            and new_qty > 0
+            and self._b2b_is_b2b_cart()
+            and product._b2b_quantity_error(new_qty)
+        )
+        # --- end H16D ---
         if error:
             self.shop_warning = error
             return (order_line.product_uom_qty if order_line else 0), error
         return super()._verify_updated_quantity(
             order_line, product_id, new_qty, **kwargs
         )
+
+    # --- H16C: users who may not order fill no cart ---
+    def _b2b_cart_refused(self):
+        """Why the current user may not add to a cart (translated), or None.
+
+        Portal users of a B2B company who may not order (viewers, a company
+        not validated) never fill a cart, whatever the route; public users,
+        portal users outside B2B and internal users (a sales rep acting for a
+        customer) are not concerned.
+        """
+        user = self.env.user
+        if user._is_public() or user._is_internal() or user._b2b_can_order():
+            return None
+        if user.partner_id.commercial_partner_id.b2b_state == "none":
+            return None
+        return self.env._("Your role does not allow you to order.")
+
+    # --- end H16C ---
+
+    # --- H16D: the B2B rules apply to the carts of B2B accounts only ---
+
+    def _b2b_is_b2b_cart(self):
+        """True when the order is a B2B account's (its customer's company or
+        the signed-in portal user's company has a B2B state).
+
+        The ordering rules of the B2B shop (minimum quantities and packs, the
+        credit limit turning the cart into a quote) apply to these carts, a
+        sales rep's cart for a customer included. Other customers (consumers,
+        the public user, staff buying for themselves) order as in stock
+        website_sale.
+        """
+        self.ensure_one()
+        user = self.env.user
+        companies = self.partner_id.sudo().commercial_partner_id
+        if not user._is_public() and not user._is_internal():
+            companies |= user.partner_id.sudo().commercial_partner_id
+        return any(company.b2b_state != "none" for company in companies)
+
+    def _b2b_line_quantity_error(self, line):
+        """Why the quantity of a cart line breaks its product's minimum or
+        pack (translated), or None (also for the carts of other customers)."""
+        self.ensure_one()
+        if not line.product_id or line.combo_item_id or not self._b2b_is_b2b_cart():
+            return None
+        return line.product_id._b2b_quantity_error(line.product_uom_qty)
+
+    def _b2b_cart_quantity_errors(self):
+        """The messages of the cart lines breaking a minimum or a pack.
+
+        A cart filled before signing in (as the public user) becomes the B2B
+        account's cart on sign-in with its quantities: it cannot be checked
+        out nor paid until they are fixed.
+        """
+        self.ensure_one()
+        if self.state != "draft" or not self._b2b_is_b2b_cart():
+            return []
+        errors = (
+            self._b2b_line_quantity_error(line) for line in self.website_order_line
+        )
+        return [error for error in errors if error]
+
+    def _is_cart_ready(self):
+        return super()._is_cart_ready() and not self._b2b_cart_quantity_errors()
+
+    # --- end H16D ---
 
     # --- H5: approval above the buyer's limit, credit limit, quote requests ---
 
@@ -115,6 +222,10 @@ class SaleOrder(models.Model):
         credit limit, as the back office warning does (``partner_credit_warning``).
         """
         self.ensure_one()
+        # --- H16D: a B2B rule: other customers pay online as in website_sale ---
+        if not self._b2b_is_b2b_cart():
+            return False
+        # --- end H16D ---
         order = self.sudo()
         return bool(
             order.company_id.account_use_credit_limit and order.partner_credit_warning
@@ -134,6 +245,13 @@ class SaleOrder(models.Model):
     def _check_cart_is_ready_to_be_paid(self):
         # Blocks the payment transaction (and express checkout) of a cart that
         # needs an approval or exceeds the credit limit.
+        # --- H16D: nor a B2B cart whose quantities break the minimums/packs ---
+        errors = [
+            error for order in self for error in order._b2b_cart_quantity_errors()
+        ]
+        if errors:
+            raise ValidationError(" ".join(errors))
+        # --- end H16D ---
         for order in self:
             if order.state in ("draft", "sent") and order._b2b_checkout_block():
                 raise ValidationError(
@@ -344,3 +462,127 @@ class SaleOrder(models.Model):
                 ),
             )
         return rows
+
+    # --- H16B: payment terms, order on account ---
+
+    def _compute_payment_term_id(self):
+        """Website carts take the payment term of the customer's company.
+
+        Odoo takes the term of the order's contact, a company-dependent value
+        copied from its company only for the company it was written in; staff
+        set it on the company (the commercial partner). When the company has
+        none, website_sale's fallback (immediate payment) stays.
+        """
+        res = super()._compute_payment_term_id()
+        for order in self:
+            if order.website_id and order.state == "draft" and order.partner_id:
+                term = order._b2b_customer_payment_term()
+                if term:
+                    order.payment_term_id = term
+        return res
+
+    def _b2b_customer_payment_term(self):
+        """The payment term set on the customer's company (sudo), if any."""
+        self.ensure_one()
+        commercial = self.partner_id.sudo().commercial_partner_id
+        return commercial.with_company(self.company_id).property_payment_term_id
+
+    def _b2b_refresh_payment_term(self):
+        """Put the customer's current payment term on draft website carts.
+
+        The term is computed when the customer is set on the cart; staff may
+        have changed the company's term since.
+        """
+        for order in self:
+            if order.state != "draft" or not order.website_id:
+                continue
+            term = order._b2b_customer_payment_term()
+            if term and order.payment_term_id != term:
+                order.payment_term_id = term
+
+    def _b2b_payment_term_is_deferred(self):
+        """True when nothing of the order is due on the day it is invoiced.
+
+        The order's total is split by Odoo's own computation
+        (``account.payment.term._compute_terms``) for an invoice dated today:
+        the term is deferred when every instalment carrying an amount falls
+        due after today (30 days, end of month, 45 days...). No term,
+        immediate payment, or a part due at once (30 % now and the rest in 30
+        days) is not deferred.
+        """
+        self.ensure_one()
+        term = self.sudo().payment_term_id
+        if not term.line_ids:
+            return False
+        today = fields.Date.context_today(self)
+        # Any amount gives the dates of a free cart.
+        amount = self.amount_total or 100.0
+        terms = term._compute_terms(
+            date_ref=today,
+            currency=self.currency_id,
+            company=self.company_id,
+            tax_amount=0.0,
+            tax_amount_currency=0.0,
+            sign=1,
+            untaxed_amount=amount,
+            untaxed_amount_currency=amount,
+        )
+        due = [
+            line["date"]
+            for line in terms["line_ids"]
+            if not self.currency_id.is_zero(line["foreign_amount"])
+        ]
+        return bool(due) and min(due) > today
+
+    def _b2b_on_account_error(self):
+        """Why this cart may not be ordered on account; None when it may.
+
+        :returns: a translated message (the website does not offer it, the
+            customer is not a validated B2B account, or its payment terms are
+            not deferred), or None
+        """
+        self.ensure_one()
+        if not self.website_id.b2b_order_on_account:
+            return self.env._("Ordering on account is not available on this website.")
+        if not self.partner_id or not self.partner_id._b2b_is_validated():
+            return self.env._("Only validated B2B customers can order on account.")
+        if (
+            self.payment_term_id != self._b2b_customer_payment_term()
+            or not self._b2b_payment_term_is_deferred()
+        ):
+            return self.env._(
+                "Your payment terms require payment with the order: please pay online."
+            )
+        return None
+
+    def _b2b_confirm_on_account(self):
+        """Confirm the cart without online payment, with its payment terms.
+
+        Sends the confirmation mail as website_sale does once an order is
+        paid (``_validate_order``).
+        """
+        self.ensure_one()
+        self._validate_order()
+        self.message_post(
+            body=self.env._(
+                "Ordered on account from the website (payment terms: %(term)s).",
+                term=self.payment_term_id.name,
+            )
+        )
+        return True
+
+    # --- H16A: change and cancellation requests ---
+
+    def action_view_b2b_order_requests(self):
+        """The change and cancellation requests of this order."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "b2b_portal.b2b_order_request_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        requests = self.b2b_order_request_ids
+        if len(requests) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = requests.id
+        return action

@@ -18,6 +18,16 @@ class Website(models.Model):
         "(/b2b/signup); staff validate the requests. Closed: the request form is "
         "not available.",
     )
+    # --- H16B: order on account ---
+    b2b_order_on_account = fields.Boolean(
+        string="Order on Account",
+        default=True,
+        help="Let B2B customers whose payment terms are deferred (nothing due on "
+        "the invoice date, e.g. 30 days) confirm their order on the payment page "
+        "without paying online; they pay the invoice by its due date. Customers "
+        "with immediate payment terms always pay online.",
+    )
+    # --- end H16B ---
 
     # --- H4: pricelist of the B2B company ---
     # The negotiated pricelist of a validated B2B company always applies to its
