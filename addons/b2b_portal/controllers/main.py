@@ -133,10 +133,10 @@ class B2BWebsiteSale(WebsiteSale):
         and keeps the exact term whenever it matches).
         """
         paging = getattr(request, "b2b_shop_paging", None)
-        details = website._search_get_details(
+        details = paging is not None and website._search_get_details(
             "products_only", self._get_search_order(post), options
         )
-        if paging is None or len(details) != 1:
+        if not details or len(details) != 1:
             return super()._shop_lookup_products(
                 attrib_set, options, post, search, website
             )
@@ -285,7 +285,9 @@ class B2BWebsiteSale(WebsiteSale):
         """The shop's price range domain, with the search made of indexed
         sub-queries as the product search is (product.template's
         _search_build_domain)."""
-        if not search or self._add_search_subdomains_hook(search.split(" ")[0]):
+        if not search or any(
+            self._add_search_subdomains_hook(term) for term in search.split(" ")
+        ):
             return super()._get_shop_domain(
                 search, category, attrib_values, search_in_description
             )
